@@ -1,0 +1,27 @@
+"""tconv: exact transposed convolution and up-sampling, explained.
+
+The ops are identical to PyTorch's, work on NumPy arrays and PyTorch tensors
+(with autograd) alike, and come with the tools to see what they do.
+"""
+
+from ._conv import (
+    CONV_ALGORITHMS,
+    CONV_TRANSPOSE_ALGORITHMS,
+    conv,
+    conv_output_shape,
+    conv_transpose,
+    conv_transpose_output_shape,
+)
+from ._matrix import conv_matrix
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CONV_ALGORITHMS",
+    "CONV_TRANSPOSE_ALGORITHMS",
+    "conv",
+    "conv_matrix",
+    "conv_output_shape",
+    "conv_transpose",
+    "conv_transpose_output_shape",
+]

@@ -1,0 +1,34 @@
+"""Algorithm registries and the ``"auto"`` choice.
+
+Each algorithm is ``f(x, weight, plan, xp) -> array``: ``x`` batched and
+validated, ``weight`` in PyTorch layout, ``plan`` the resolved geometry, no
+bias (the front door adds it).
+"""
+
+from __future__ import annotations
+
+from .dilate import conv_transpose_dilate
+from .direct import conv_direct
+from .matrix import matrix_product
+from .scatter import conv_transpose_scatter
+
+CONV = {
+    "direct": conv_direct,
+    "matrix": matrix_product,
+}
+
+CONV_TRANSPOSE = {
+    "scatter": conv_transpose_scatter,
+    "matrix": matrix_product,
+    "dilate": conv_transpose_dilate,
+}
+
+
+def choose(registry: dict, plan) -> str:
+    """The algorithm ``"auto"`` runs for ``plan``.
+
+    Both tap-loop methods do one channel matrix multiply per kernel tap over
+    the whole batch, which beats the matrix method's sparse product everywhere
+    we measured; the fast methods of the performance work plug in here.
+    """
+    return "scatter" if registry is CONV_TRANSPOSE else "direct"

@@ -1,0 +1,161 @@
+"""Argument normalisers with uniform error messages.
+
+Each helper checks one kind of argument and raises ``TypeError`` (wrong kind:
+a float, bool or string where an int belongs) or ``ValueError`` (right kind,
+bad value) with the op name, the parameter as the caller spelled it, the value
+given and what would be valid. Nothing here touches arrays.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+PADDING_STRINGS = ("valid", "same")
+
+
+def is_int(value) -> bool:
+    """True for Python and NumPy integers, False for bools and everything else."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _sequence(value) -> tuple | None:
+    """``value`` as a tuple when it is a non-string sequence (or 1-D array)."""
+    if isinstance(value, (str, bytes)) or getattr(value, "ndim", 1) == 0:
+        return None
+    try:
+        return tuple(value)
+    except TypeError:
+        return None
+
+
+def _ints(op: str, name: str, value, rank: int, what: str) -> tuple[int, ...]:
+    if is_int(value):
+        return (int(value),) * rank
+    values = _sequence(value)
+    if values is None:
+        message = (f"{op}: {name}={value!r} must be an int or a sequence of {rank} "
+                   f"{what} ints")
+        raise TypeError(message)
+    if len(values) != rank:
+        message = (f"{op}: {name}={value!r} has {len(values)} values; give one int or "
+                   f"{rank} ints (one per spatial axis, rank {rank})")
+        raise ValueError(message)
+    if not all(is_int(v) for v in values):
+        message = f"{op}: {name}={value!r} must hold ints only, one per spatial axis"
+        raise TypeError(message)
+    return tuple(int(v) for v in values)
+
+
+def positive_ints(op: str, name: str, value, rank: int) -> tuple[int, ...]:
+    """``value`` as ``rank`` ints, each >= 1."""
+    values = _ints(op, name, value, rank, "positive")
+    if min(values) < 1:
+        message = f"{op}: {name}={value!r} must be positive (>= 1) on every axis"
+        raise ValueError(message)
+    return values
+
+
+def nonnegative_ints(op: str, name: str, value, rank: int) -> tuple[int, ...]:
+    """``value`` as ``rank`` ints, each >= 0."""
+    values = _ints(op, name, value, rank, "non-negative")
+    if min(values) < 0:
+        message = f"{op}: {name}={value!r} must be non-negative (>= 0) on every axis"
+        raise ValueError(message)
+    return values
+
+
+def positive_int(op: str, name: str, value) -> int:
+    """One int >= 1 (``groups``)."""
+    if not is_int(value):
+        message = f"{op}: {name}={value!r} must be a positive int"
+        raise TypeError(message)
+    if value < 1:
+        message = f"{op}: {name}={value!r} must be a positive int (>= 1)"
+        raise ValueError(message)
+    return int(value)
+
+
+def is_zero(value) -> bool:
+    """True for ``0`` or a sequence of zeros (an unset output_padding)."""
+    if is_int(value):
+        return value == 0
+    try:
+        return all(is_int(v) and v == 0 for v in value)
+    except TypeError:
+        return False
+
+
+def padding_form(op: str, padding, rank: int):
+    """Read ``padding`` by its structure.
+
+    Returns ``"valid"``, ``"same"`` or a tuple of ``rank`` ``(before, after)``
+    pairs. Accepted: an int, ``rank`` ints, ``rank`` pairs, or a string. A flat
+    pair of ints is ``rank`` ints, never ``(before, after)``: one axis with
+    different sides is written ``((before, after),)``.
+    """
+    valid_forms = (f"an int, {rank} ints, {rank} (before, after) pairs, "
+                   "'valid' or 'same'")
+    if isinstance(padding, str):
+        if padding not in PADDING_STRINGS:
+            message = f"{op}: padding={padding!r} is not a padding mode; use {valid_forms}"
+            raise ValueError(message)
+        return padding
+    if is_int(padding):
+        if padding < 0:
+            message = f"{op}: padding={padding!r} must be non-negative"
+            raise ValueError(message)
+        return ((int(padding), int(padding)),) * rank
+    items = _sequence(padding)
+    if items is None:
+        message = f"{op}: padding={padding!r} has the wrong type; use {valid_forms}"
+        raise TypeError(message)
+    if len(items) != rank:
+        message = (f"{op}: padding={padding!r} has {len(items)} entries; use {valid_forms} "
+                   f"(spatial rank {rank})")
+        raise ValueError(message)
+    if all(is_int(v) for v in items):
+        pairs = tuple((int(v), int(v)) for v in items)
+    elif all(_sequence(v) is not None for v in items):
+        if any(len(v) != 2 for v in items) or not all(is_int(e) for v in items for e in v):
+            message = (f"{op}: padding={padding!r} has a malformed pair; each axis needs "
+                       "exactly two ints (before, after)")
+            raise ValueError(message)
+        pairs = tuple((int(a), int(b)) for a, b in items)
+    else:
+        message = (f"{op}: padding={padding!r} mixes ints and pairs or holds non-ints; "
+                   f"use {valid_forms}")
+        raise TypeError(message)
+    if min(min(p) for p in pairs) < 0:
+        message = f"{op}: padding={padding!r} must be non-negative on every side"
+        raise ValueError(message)
+    return pairs
+
+
+def output_size(op: str, value, rank: int) -> tuple[int, ...]:
+    """``output_size`` as ``rank`` spatial ints.
+
+    As in PyTorch, the full shape (``rank + 2`` batched or ``rank + 1``
+    unbatched values) is also accepted and its leading values are ignored.
+    """
+    if is_int(value):
+        return positive_ints(op, "output_size", value, rank)
+    values = _sequence(value)
+    if values is None:
+        message = f"{op}: output_size={value!r} must be an int or a sequence of ints"
+        raise TypeError(message)
+    if len(values) in (rank + 1, rank + 2):
+        values = values[-rank:]
+    if len(values) != rank:
+        message = (f"{op}: output_size={value!r} has {len(values)} values; give {rank} "
+                   f"spatial sizes (or the full shape with {rank + 1} or {rank + 2} values)")
+        raise ValueError(message)
+    return positive_ints(op, "output_size", values, rank)
+
+
+def choice(op: str, name: str, value, allowed: Sequence[str]) -> str:
+    """``value`` if it is one of ``allowed``, else a ValueError listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        message = f"{op}: {name}={value!r} is not known; valid: {', '.join(map(repr, allowed))}"
+        raise ValueError(message)
+    return value

@@ -1,0 +1,342 @@
+"""Front doors: ``conv``, ``conv_transpose`` and their shape functions.
+
+Each front door does the same six steps and nothing else: coerce the inputs
+into ``x``'s array namespace, validate, resolve the geometry into a plan, pick
+the algorithm, run it, and restore batchedness (adding the bias on the way).
+"""
+
+from __future__ import annotations
+
+from . import _args, _geometry
+from ._algorithms import CONV, CONV_TRANSPOSE, choose
+from ._xp import as_array, compute_dtype, namespace_of
+
+CONV_ALGORITHMS: tuple[str, ...] = ("auto", *CONV)
+CONV_TRANSPOSE_ALGORITHMS: tuple[str, ...] = ("auto", *CONV_TRANSPOSE)
+
+_DOC = {
+    "int_or_tuple": "int or tuple of d ints (one per spatial axis)",
+    "padding": """padding : int, tuple of d ints, tuple of d (before, after) pairs, or str
+        Padding of the convolution input (for ``conv_transpose``: removed
+        from the full output). ``(before, after)`` pairs give asymmetric
+        padding; a flat pair is read as d ints, so one axis with different
+        sides is ``((before, after),)``. ``"valid"`` means none. ``"same"``
+        is TensorFlow/Keras's: the odd unit goes at the end (see Notes).""",
+    "arrays": """x : array_like
+        ``(N, C_in, *S)`` or unbatched ``(C_in, *S)``; NumPy array, nested
+        list, or any array-API array (PyTorch tensors keep autograd). The
+        result has ``x``'s library, device and batchedness. Floating dtypes
+        are kept (NumPy promotion between ``x``, ``weight`` and ``bias``);
+        integers and bools are computed in float64.""",
+}
+
+
+def _fill_doc(func):
+    func.__doc__ = func.__doc__.format(**_DOC)
+    return func
+
+
+def _prepare(op: str, x, weight, bias):
+    """Coerce and check the arrays; return ``(xp, x, weight, bias, is_batched)``."""
+    xp = namespace_of(x)
+    x = as_array(op, "x", x, xp)
+    weight = as_array(op, "weight", weight, xp, like=x)
+    bias = None if bias is None else as_array(op, "bias", bias, xp, like=x)
+    rank = weight.ndim - 2
+    layout = "(C_out, C_in/groups, *kernel)" if op == "conv" else "(C_in, C_out/groups, *kernel)"
+    if rank not in (1, 2, 3):
+        message = (f"{op}: weight has shape {tuple(weight.shape)}; it must be {layout} with "
+                   "1, 2 or 3 kernel axes (3, 4 or 5 dims)")
+        raise ValueError(message)
+    if x.ndim not in (rank + 1, rank + 2):
+        message = (f"{op}: x has shape {tuple(x.shape)} ({x.ndim} dims) but weight "
+                   f"{tuple(weight.shape)} is {rank}-D; x must be (N, C, *S) with "
+                   f"{rank + 2} dims or unbatched (C, *S) with {rank + 1} dims")
+        raise ValueError(message)
+    is_batched = x.ndim == rank + 2
+    if not is_batched:
+        x = xp.expand_dims(x, axis=0)
+    for name, array in (("x", x), ("weight", weight)):
+        if 0 in tuple(array.shape):
+            message = (f"{op}: {name} has shape {tuple(array.shape)} with an empty axis; "
+                       "every axis must have length >= 1")
+            raise ValueError(message)
+    dtype = compute_dtype(xp, x, weight, bias)
+    x, weight = xp.astype(x, dtype), xp.astype(weight, dtype)
+    if bias is not None:
+        bias = xp.astype(bias, dtype)
+    return xp, x, weight, bias, is_batched
+
+
+def _check_channels(op: str, x, weight, bias, groups: int) -> tuple[int, int]:
+    """Check channels against groups and bias; return ``(C_in, C_out)``."""
+    c_in = x.shape[1]
+    if op == "conv":
+        c_out, expected = weight.shape[0], weight.shape[1] * groups
+        if c_out % groups:
+            message = (f"{op}: groups={groups} does not divide the weight's output channels "
+                       f"{c_out} (weight shape {tuple(weight.shape)})")
+            raise ValueError(message)
+    else:
+        c_out, expected = weight.shape[1] * groups, weight.shape[0]
+    if c_in % groups:
+        message = f"{op}: groups={groups} does not divide the input channels C_in={c_in}"
+        raise ValueError(message)
+    if c_in != expected:
+        rule = ("weight.shape[1] * groups" if op == "conv" else "weight.shape[0]")
+        message = (f"{op}: x has {c_in} channels but weight {tuple(weight.shape)} with "
+                   f"groups={groups} expects {rule} = {expected}")
+        raise ValueError(message)
+    if bias is not None and tuple(bias.shape) != (c_out,):
+        message = (f"{op}: bias has shape {tuple(bias.shape)}; it must be ({c_out},), one "
+                   "value per output channel")
+        raise ValueError(message)
+    return c_in, c_out
+
+
+def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
+    name = choose(registry, plan) if algorithm == "auto" else algorithm
+    y = registry[name](x, weight, plan, xp)
+    if bias is not None:
+        y = y + xp.reshape(bias, (1, -1) + (1,) * plan.rank)
+    return y if is_batched else y[0, ...]
+
+
+@_fill_doc
+def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
+         algorithm="auto"):
+    """Convolution (cross-correlation), identical to ``torch.nn.functional.conv{{d}}d``.
+
+    Parameters
+    ----------
+    {arrays}
+    weight : array_like
+        ``(C_out, C_in/groups, *k)``; its number of kernel axes d (1, 2, 3) is
+        the spatial rank.
+    bias : array_like, optional
+        ``(C_out,)``, added to every output position.
+    stride, dilation : {int_or_tuple}
+        Step between windows; spacing between kernel taps. Positive.
+    {padding}
+    groups : int
+        Split channels into ``groups`` independent convolutions
+        (``groups == C_in`` is depthwise).
+    algorithm : str
+        One of ``tconv.CONV_ALGORITHMS``: ``"auto"``, ``"direct"`` (a matrix
+        multiply per kernel tap over strided windows) or ``"matrix"``
+        (multiply by the sparse convolution matrix of ``tconv.conv_matrix``).
+
+    Returns
+    -------
+    array
+        ``(N, C_out, *S_out)`` (unbatched: ``(C_out, *S_out)``), sizes from
+        :func:`tconv.conv_output_shape`.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, channels that don't match ``groups``, non-positive stride
+        or dilation, negative padding, an empty output, an unknown algorithm.
+    TypeError
+        Non-numeric arrays, or a float/bool/str where ints belong.
+
+    Notes
+    -----
+    Per axis ``out = (n + before + after - dilation*(k-1) - 1) // stride + 1``.
+    ``"same"`` (TensorFlow/Keras): ``out = ceil(n / stride)``, total padding
+    ``max((out-1)*stride + dilation*(k-1) + 1 - n, 0)``, ``before = total//2``.
+    Unlike PyTorch, ``"same"`` works with any stride, and padding may differ
+    per side.
+
+    Examples
+    --------
+    >>> import tconv
+    >>> tconv.conv([[1, 2, 3, 4]], [[[1, 10]]])
+    array([[21., 32., 43.]])
+    >>> tconv.conv([[1, 2, 3, 4]], [[[1, 10]]], padding="same")
+    array([[21., 32., 43.,  4.]])
+    >>> tconv.conv([[1, 2, 3, 4, 5]], [[[1, 10, 100]]], stride=2, padding=((1, 0),))
+    array([[210., 432.]])
+    """
+    op = "conv"
+    _args.choice(op, "algorithm", algorithm, CONV_ALGORITHMS)
+    xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias)
+    groups = _args.positive_int(op, "groups", groups)
+    c_in, c_out = _check_channels(op, x, weight, bias, groups)
+    plan = _geometry.resolve_conv(tuple(x.shape[2:]), tuple(weight.shape[2:]), stride=stride,
+                                  padding=padding, dilation=dilation, groups=groups,
+                                  in_channels=c_in, out_channels=c_out)
+    return _run(op, CONV, algorithm, x, weight, bias, plan, xp, is_batched)
+
+
+@_fill_doc
+def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
+                   dilation=1, groups=1, output_size=None, algorithm="auto"):
+    """Transposed convolution, identical to ``torch.nn.functional.conv_transpose{{d}}d``.
+
+    Every input value times the kernel, added into the output at
+    ``input index * stride``: the adjoint (input gradient) of :func:`conv`
+    with the same weight, stride, padding, dilation and groups.
+
+    Parameters
+    ----------
+    {arrays}
+    weight : array_like
+        ``(C_in, C_out/groups, *k)`` (PyTorch's transposed layout); its number
+        of kernel axes d (1, 2, 3) is the spatial rank.
+    bias : array_like, optional
+        ``(C_out,)``, added to every output position.
+    stride, dilation : {int_or_tuple}
+        Spacing of the kernel copies in the output; spacing of kernel taps.
+    {padding}
+    output_padding : {int_or_tuple}
+        Samples added at the end of each axis, each smaller than
+        ``max(stride, dilation)``; the first ``min(output_padding, after)``
+        are values the end padding would have cut, the rest zeros. Must be 0
+        with ``padding="same"``.
+    groups : int
+        Split channels into ``groups`` independent transposed convolutions.
+    output_size : int or tuple of ints, optional
+        Wanted spatial size (d ints, or the full shape whose leading values
+        are ignored, as in PyTorch's ``ConvTranspose{{d}}d.forward``);
+        ``output_padding`` is derived from it. Every size reachable with a
+        legal output_padding is accepted.
+    algorithm : str
+        One of ``tconv.CONV_TRANSPOSE_ALGORITHMS``: ``"auto"``, ``"scatter"``
+        (the textbook reference: each input value times the kernel, added into
+        the output), ``"matrix"`` (the transposed convolution matrix ``C^T``)
+        or ``"dilate"`` (insert ``stride - 1`` zeros between inputs, pad, and
+        run a stride-1 convolution with the flipped kernel).
+
+    Returns
+    -------
+    array
+        ``(N, C_out, *S_out)`` (unbatched: ``(C_out, *S_out)``), sizes from
+        :func:`tconv.conv_transpose_output_shape`.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, channels that don't match ``groups``, non-positive stride
+        or dilation, negative padding, output_padding not below
+        ``max(stride, dilation)``, an unreachable output_size (the message
+        gives the reachable range), an empty output, an unknown algorithm.
+    TypeError
+        Non-numeric arrays, or a float/bool/str where ints belong.
+
+    Notes
+    -----
+    Per axis the full output has ``F = (n-1)*stride + dilation*(k-1) + 1``
+    samples; ``out = F - before - after + output_padding``. ``"same"``
+    gives ``out = n * stride``: the adjoint of ``conv(..., padding="same")``
+    on an input of that size (zeros appended when the kernel span is shorter
+    than the stride), as Keras's ``Conv{{d}}DTranspose(padding="same")``.
+
+    Examples
+    --------
+    >>> import tconv
+    >>> x = [[[55, 52], [57, 50]]]            # (C_in=1, 2, 2), unbatched
+    >>> w = [[[[1, 2], [2, 1]]]]              # (C_in=1, C_out=1, 2, 2)
+    >>> tconv.conv_transpose(x, w)
+    array([[[ 55., 162., 104.],
+            [167., 323., 152.],
+            [114., 157.,  50.]]])
+    >>> tconv.conv_transpose([[1, 2, 3]], [[[1, 10, 100]]], stride=2, padding=1,
+    ...                      output_padding=1)
+    array([[ 10., 102.,  20., 203.,  30., 300.]])
+    >>> tconv.conv_transpose([[1, 2, 3]], [[[1, 10, 100]]], stride=2, padding="same")
+    array([[  1.,  10., 102.,  20., 203.,  30.]])
+    """
+    op = "conv_transpose"
+    _args.choice(op, "algorithm", algorithm, CONV_TRANSPOSE_ALGORITHMS)
+    xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias)
+    groups = _args.positive_int(op, "groups", groups)
+    c_in, c_out = _check_channels(op, x, weight, bias, groups)
+    plan = _geometry.resolve_conv_transpose(
+        tuple(x.shape[2:]), tuple(weight.shape[2:]), stride=stride, padding=padding,
+        output_padding=output_padding, dilation=dilation, groups=groups,
+        output_size=output_size, in_channels=c_in, out_channels=c_out)
+    return _run(op, CONV_TRANSPOSE, algorithm, x, weight, bias, plan, xp, is_batched)
+
+
+def _spatial(op: str, name: str, value) -> tuple[int, ...]:
+    if _args.is_int(value):
+        value = (value,)
+    values = _args.positive_ints(op, name, value, len(tuple(value)) or 1)
+    if not 1 <= len(values) <= 3:
+        message = f"{op}: {name}={value!r} must have 1, 2 or 3 spatial sizes"
+        raise ValueError(message)
+    return values
+
+
+def conv_output_shape(input_shape, kernel_size, *, stride=1, padding=0, dilation=1):
+    """Spatial output shape of :func:`conv`.
+
+    Parameters
+    ----------
+    input_shape : int or tuple of ints
+        Spatial input shape (no batch or channel axes); its length is the rank.
+    kernel_size, stride, dilation : int or tuple of ints
+        As in :func:`conv` (one int is used for every axis).
+    padding
+        Any form :func:`conv` accepts.
+
+    Returns
+    -------
+    tuple of int
+
+    Notes
+    -----
+    The formulas are those of :func:`conv` (``tconv._geometry.conv_length``).
+
+    Examples
+    --------
+    >>> import tconv
+    >>> tconv.conv_output_shape((7, 7), 3, stride=2, padding=1)
+    (4, 4)
+    >>> tconv.conv_output_shape(7, 3, stride=2, padding="same")
+    (4,)
+    """
+    op = "conv_output_shape"
+    in_size = _spatial(op, "input_shape", input_shape)
+    kernel = _args.positive_ints(op, "kernel_size", kernel_size, len(in_size))
+    return _geometry.resolve_conv(in_size, kernel, stride=stride, padding=padding,
+                                  dilation=dilation, op_name=op).out_size
+
+
+def conv_transpose_output_shape(input_shape, kernel_size, *, stride=1, padding=0,
+                                output_padding=0, dilation=1):
+    """Spatial output shape of :func:`conv_transpose`.
+
+    Parameters
+    ----------
+    input_shape : int or tuple of ints
+        Spatial input shape (no batch or channel axes); its length is the rank.
+    kernel_size, stride, output_padding, dilation : int or tuple of ints
+        As in :func:`conv_transpose` (one int is used for every axis).
+    padding
+        Any form :func:`conv_transpose` accepts.
+
+    Returns
+    -------
+    tuple of int
+
+    Notes
+    -----
+    ``out = (n-1)*stride + dilation*(k-1) + 1 - before - after + output_padding``
+    (``tconv._geometry.conv_transpose_length``); ``"same"`` gives ``n*stride``.
+
+    Examples
+    --------
+    >>> import tconv
+    >>> tconv.conv_transpose_output_shape((4, 4), 3, stride=2, padding=1, output_padding=1)
+    (8, 8)
+    >>> tconv.conv_transpose_output_shape(3, 4, stride=2, padding="same")
+    (6,)
+    """
+    op = "conv_transpose_output_shape"
+    in_size = _spatial(op, "input_shape", input_shape)
+    kernel = _args.positive_ints(op, "kernel_size", kernel_size, len(in_size))
+    return _geometry.resolve_conv_transpose(in_size, kernel, stride=stride, padding=padding,
+                                            output_padding=output_padding, dilation=dilation,
+                                            op_name=op).out_size

@@ -1,0 +1,268 @@
+"""Integer geometry of convolution and transposed convolution.
+
+Everything here is plain Python ints and tuples: no arrays. Every size, padding
+and output_padding rule of the package lives in exactly one function below, and
+the resolved result is a frozen :class:`ConvPlan` that the algorithms,
+``conv_matrix``, ``explain`` and the CLI all reuse.
+
+One axis, notation of SEMANTICS.md: ``n`` input length, ``k`` kernel length,
+``s`` stride, ``d`` dilation, ``ke = d*(k-1) + 1`` the effective kernel,
+``(lo, hi)`` padding before/after, ``op`` output_padding.
+
+Both ops share one index relation. A convolution reads input ``j`` for output
+``i`` and tap ``t`` when ``j = i*s + t*d - lo``; the transposed convolution
+writes input ``i`` times tap ``t`` into output ``j`` by the same relation. That
+is why one plan describes both, and why they are adjoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _args
+
+Pads = tuple[tuple[int, int], ...]
+
+
+def effective_kernel(k: int, dil: int) -> int:
+    """Span of a dilated kernel: ``ke = dil*(k - 1) + 1``."""
+    return dil * (k - 1) + 1
+
+
+def conv_length(size: int, k: int, s: int, dil: int, lo: int, hi: int) -> int:
+    """Output length of a convolution along one axis.
+
+    ``out = (n + lo + hi - ke) // s + 1``; zero or negative means the padded
+    input is shorter than the kernel (the caller reports that as an error).
+    """
+    span = size + lo + hi - effective_kernel(k, dil)
+    return span // s + 1 if span >= 0 else 0
+
+
+def full_transpose_length(size: int, k: int, s: int, dil: int) -> int:
+    """Length of the uncropped transposed-convolution output.
+
+    ``F = (n - 1)*s + ke``: input ``i`` times tap ``t`` lands at ``i*s + t*d``.
+    """
+    return (size - 1) * s + effective_kernel(k, dil)
+
+
+def conv_transpose_length(size: int, k: int, s: int, dil: int, lo: int, hi: int,
+                          op: int) -> int:
+    """Output length of a transposed convolution along one axis.
+
+    ``out = F - lo - hi + op`` with ``F`` from :func:`full_transpose_length`.
+    Output ``j`` is ``full[j + lo]`` while ``j + lo < F`` and zero after
+    (output_padding beyond the end padding appends zeros).
+    """
+    return full_transpose_length(size, k, s, dil) - lo - hi + op
+
+
+def same_pads_conv(size: int, k: int, s: int, dil: int) -> tuple[int, int]:
+    """TensorFlow/Keras ``"same"`` padding of a convolution along one axis.
+
+    ``out = ceil(n / s)``, ``total = max((out - 1)*s + ke - n, 0)``,
+    ``lo = total // 2``, ``hi = total - lo``: the odd unit goes at the END.
+    """
+    out = -(-size // s)
+    total = max((out - 1) * s + effective_kernel(k, dil) - size, 0)
+    return total // 2, total - total // 2
+
+
+def same_pads_conv_transpose(size: int, k: int, s: int, dil: int) -> tuple[int, int, int]:
+    """``"same"`` for a transposed convolution: ``(lo, hi, op)`` giving ``n*s``.
+
+    It is the adjoint of ``"same"`` convolution on an input of length ``n*s``:
+    the pads are those of that convolution, ``total = max(ke - s, 0)``, odd
+    unit at the end, and when ``ke < s`` the ``s - ke`` missing samples are
+    zeros appended at the end (as Keras and TensorFlow do).
+    """
+    lo, hi = same_pads_conv(size * s, k, s, dil)
+    op = size * s - conv_transpose_length(size, k, s, dil, lo, hi, 0)
+    return lo, hi, op
+
+
+@dataclass(frozen=True)
+class ConvPlan:
+    """Resolved geometry of one convolution or transposed convolution call.
+
+    ``in_size``/``out_size`` are the spatial sizes of this op's input and
+    output. ``pads`` are ``(before, after)`` per axis: added to the input of a
+    convolution, cropped from the full output of a transposed convolution
+    (whose ``output_padding`` then appends samples at the end).
+    """
+
+    op: str  # "conv" or "conv_transpose"
+    in_size: tuple[int, ...]
+    out_size: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    pads: Pads
+    output_padding: tuple[int, ...]
+    groups: int
+    in_channels: int
+    out_channels: int
+
+    @property
+    def rank(self) -> int:
+        return len(self.kernel_size)
+
+    @property
+    def is_transposed(self) -> bool:
+        return self.op == "conv_transpose"
+
+    @property
+    def effective_kernel(self) -> tuple[int, ...]:
+        return tuple(effective_kernel(k, d) for k, d in zip(self.kernel_size, self.dilation))
+
+    @property
+    def full_size(self) -> tuple[int, ...]:
+        """Uncropped transposed-convolution output (transposed plans only)."""
+        return tuple(full_transpose_length(*a) for a in
+                     zip(self.in_size, self.kernel_size, self.stride, self.dilation))
+
+    @property
+    def conv_size(self) -> tuple[int, ...]:
+        """Spatial size on the convolution's input side (the large side)."""
+        return self.out_size if self.is_transposed else self.in_size
+
+    @property
+    def window_count(self) -> tuple[int, ...]:
+        """Spatial size on the convolution's output side (the small side)."""
+        return self.in_size if self.is_transposed else self.out_size
+
+    @property
+    def offset(self) -> tuple[int, ...]:
+        """Per axis ``lo``: large-side index of window 0, tap 0 is ``-lo``."""
+        return tuple(lo for lo, _ in self.pads)
+
+    def adjoint(self) -> ConvPlan:
+        """The plan of the op this one is the adjoint of (same index relation)."""
+        if self.is_transposed:
+            return ConvPlan("conv", self.out_size, self.in_size, self.kernel_size, self.stride,
+                            self.dilation, self.adjoint_pads(), (0,) * self.rank, self.groups,
+                            self.out_channels, self.in_channels)
+        return ConvPlan("conv_transpose", self.out_size, self.in_size, self.kernel_size,
+                        self.stride, self.dilation, self.pads,
+                        tuple(m - conv_transpose_length(n, k, s, d, lo, hi, 0) for
+                              m, n, k, s, d, (lo, hi) in
+                              zip(self.in_size, self.out_size, self.kernel_size, self.stride,
+                                  self.dilation, self.pads)),
+                        self.groups, self.out_channels, self.in_channels)
+
+    def adjoint_pads(self) -> Pads:
+        """Pads of the convolution from ``out_size`` back to ``in_size``.
+
+        The end pad may be negative (part of the large side is never read),
+        which is why public padding can't express every transposed call.
+        """
+        return tuple((lo, f - lo - m) for (lo, _), f, m in
+                     zip(self.pads, self.full_size, self.out_size))
+
+
+def resolve_padding(op: str, padding, in_size, kernel_size, stride, dilation) -> tuple[Pads, bool]:
+    """Turn any public padding form into ``(before, after)`` pairs.
+
+    Returns the pairs and whether ``"same"`` was asked for.
+    """
+    rank = len(kernel_size)
+    form = _args.padding_form(op, padding, rank)
+    if form == "valid":
+        return ((0, 0),) * rank, False
+    if form == "same":
+        if op == "conv":
+            return tuple(same_pads_conv(*a) for a in
+                         zip(in_size, kernel_size, stride, dilation)), True
+        return tuple(same_pads_conv_transpose(*a)[:2] for a in
+                     zip(in_size, kernel_size, stride, dilation)), True
+    return form, False
+
+
+def resolve_conv(in_size, kernel_size, *, stride=1, padding=0, dilation=1, groups=1,
+                 in_channels=1, out_channels=1, op_name="conv") -> ConvPlan:
+    """Validate the geometry of a convolution and return its plan."""
+    rank = len(kernel_size)
+    stride = _args.positive_ints(op_name, "stride", stride, rank)
+    dilation = _args.positive_ints(op_name, "dilation", dilation, rank)
+    pads, _ = resolve_padding("conv", padding, in_size, kernel_size, stride, dilation)
+    out_size = tuple(conv_length(n, k, s, d, lo, hi) for n, k, s, d, (lo, hi) in
+                     zip(in_size, kernel_size, stride, dilation, pads))
+    if min(out_size) < 1:
+        padded = tuple(n + lo + hi for n, (lo, hi) in zip(in_size, pads))
+        eff = tuple(effective_kernel(k, d) for k, d in zip(kernel_size, dilation))
+        message = (f"{op_name}: the output would be empty: padded input size {padded} is "
+                   f"smaller than the effective kernel size {eff} on some axis "
+                   f"(input size {tuple(in_size)}, padding {pads}, "
+                   f"dilation {dilation}); each padded size must be >= its kernel span")
+        raise ValueError(message)
+    return ConvPlan("conv", tuple(in_size), out_size, tuple(kernel_size), stride, dilation,
+                    pads, (0,) * rank, groups, in_channels, out_channels)
+
+
+def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_padding=0,
+                           dilation=1, groups=1, output_size=None, in_channels=1,
+                           out_channels=1, op_name="conv_transpose") -> ConvPlan:
+    """Validate the geometry of a transposed convolution and return its plan.
+
+    ``output_padding`` must satisfy ``0 <= op < max(stride, dilation)`` (what
+    PyTorch's functional ops allow). ``output_size`` derives it instead:
+    ``op = output_size - (F - lo - hi)``, and any size it reaches is accepted.
+    """
+    rank = len(kernel_size)
+    stride = _args.positive_ints(op_name, "stride", stride, rank)
+    dilation = _args.positive_ints(op_name, "dilation", dilation, rank)
+    pads, is_same = resolve_padding("conv_transpose", padding, in_size, kernel_size,
+                                    stride, dilation)
+    op_limit = tuple(max(s, d) for s, d in zip(stride, dilation))
+    base = tuple(conv_transpose_length(n, k, s, d, lo, hi, 0) for n, k, s, d, (lo, hi) in
+                 zip(in_size, kernel_size, stride, dilation, pads))
+    if output_size is not None:
+        if not _args.is_zero(output_padding):
+            message = (f"{op_name}: give output_size or output_padding, not both "
+                       f"(output_size={output_size!r}, output_padding={output_padding!r}); "
+                       "output_padding is derived from output_size")
+            raise ValueError(message)
+        wanted = _args.output_size(op_name, output_size, rank)
+        lowest = tuple(max(b, 1) for b in base)
+        highest = tuple(b + lim - 1 for b, lim in zip(base, op_limit))
+        if any(not lo <= w <= hi for w, lo, hi in zip(wanted, lowest, highest)):
+            ranges = ", ".join(f"{lo}..{hi}" for lo, hi in zip(lowest, highest))
+            message = (f"{op_name}: output_size={tuple(wanted)} cannot be reached; from input "
+                       f"size {tuple(in_size)} the reachable sizes per axis are {ranges} "
+                       f"(stride={stride}, padding={pads}, dilation={dilation}, "
+                       f"kernel_size={tuple(kernel_size)})")
+            raise ValueError(message)
+        output_padding = tuple(w - b for w, b in zip(wanted, base))
+    elif is_same:
+        if not _args.is_zero(output_padding):
+            message = (f"{op_name}: output_padding={output_padding!r} cannot be combined with "
+                       "padding='same', whose output size is input * stride; use explicit "
+                       "padding, output_size, or tconv.keras.conv_transpose for Keras's rule")
+            raise ValueError(message)
+        output_padding = tuple(same_pads_conv_transpose(*a)[2] for a in
+                               zip(in_size, kernel_size, stride, dilation))
+    else:
+        output_padding = _args.nonnegative_ints(op_name, "output_padding", output_padding, rank)
+        if any(op >= lim for op, lim in zip(output_padding, op_limit)):
+            message = (f"{op_name}: output_padding={output_padding} must be smaller than "
+                       f"max(stride, dilation)={op_limit} on every axis "
+                       f"(stride={stride}, dilation={dilation})")
+            raise ValueError(message)
+    out_size = tuple(b + op for b, op in zip(base, output_padding))
+    if min(out_size) < 1:
+        message = (f"{op_name}: the output would be empty: size {out_size} from input size "
+                   f"{tuple(in_size)}, kernel_size {tuple(kernel_size)}, stride {stride}, "
+                   f"dilation {dilation}, padding {pads}, output_padding {output_padding}; "
+                   f"the full output {tuple(base[i] + sum(pads[i]) for i in range(rank))} "
+                   "must be longer than the padding removed from it")
+        raise ValueError(message)
+    return ConvPlan("conv_transpose", tuple(in_size), out_size, tuple(kernel_size), stride,
+                    dilation, pads, output_padding, groups, in_channels, out_channels)
+
+
+__all__ = [
+    "ConvPlan", "conv_length", "conv_transpose_length", "effective_kernel",
+    "full_transpose_length", "resolve_conv", "resolve_conv_transpose",
+    "same_pads_conv", "same_pads_conv_transpose",
+]

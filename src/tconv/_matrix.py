@@ -1,0 +1,117 @@
+"""The convolution matrix ``C``, built from a plan.
+
+``C`` maps the flattened input of a convolution to its flattened output:
+``C[(co, i), (ci, j)] = w[co, ci, t]`` wherever ``j = i*stride + t*dilation - lo``
+lies inside the input. Its transpose ``C^T`` is the transposed convolution
+with the same weight, stride, padding and dilation. The sparsity structure is
+pure geometry (integer index arrays); only the values come from the weight.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse
+
+from ._geometry import ConvPlan, resolve_conv
+
+
+@lru_cache(maxsize=64)
+def matrix_structure(plan: ConvPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """``(rows, cols, weight_index, shape)`` of the matrix of a convolution plan.
+
+    ``weight_index`` indexes the flattened weight ``(C_out, C_in/G, *k)``.
+    Transposed plans are turned into the convolution they are the adjoint of.
+    """
+    if plan.is_transposed:
+        plan = plan.adjoint()
+    # Per axis, every (window i, tap t, input j) triple with j inside the input.
+    axis_triples = []
+    for windows, m, k, s, d, lo in zip(plan.out_size, plan.in_size, plan.kernel_size,
+                                     plan.stride, plan.dilation, plan.offset):
+        i, t = np.meshgrid(np.arange(windows), np.arange(k), indexing="ij")
+        j = i * s + t * d - lo
+        inside = (j >= 0) & (j < m)
+        axis_triples.append((i[inside], t[inside], j[inside]))
+    # Combine the axes: every choice of one triple per axis.
+    choice = np.indices([len(tr[0]) for tr in axis_triples]).reshape(plan.rank, -1)
+    pick = [[tr[c][choice[a]] for a, tr in enumerate(axis_triples)] for c in range(3)]
+    out_index = np.ravel_multi_index(pick[0], plan.out_size)
+    tap_index = np.ravel_multi_index(pick[1], plan.kernel_size)
+    in_index = np.ravel_multi_index(pick[2], plan.in_size)
+    # Channels: output co reads the C_in/G inputs of its group.
+    groups = plan.groups
+    ci_g = plan.in_channels // groups
+    co = np.arange(plan.out_channels)[:, None, None]
+    ci_local = np.arange(ci_g)[None, :, None]
+    ci = (co // (plan.out_channels // groups)) * ci_g + ci_local
+    n_out, n_in, n_taps = math.prod(plan.out_size), math.prod(plan.in_size), math.prod(
+        plan.kernel_size)
+    rows, cols, weight_index = (a.ravel() for a in np.broadcast_arrays(
+        co * n_out + out_index, ci * n_in + in_index,
+        (co * ci_g + ci_local) * n_taps + tap_index))
+    shape = (plan.out_channels * n_out, plan.in_channels * n_in)
+    for array in (rows, cols, weight_index):
+        array.flags.writeable = False
+    return rows, cols, weight_index, shape
+
+
+def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=1):
+    """The convolution matrix ``C`` as a ``scipy.sparse.csr_array``.
+
+    Parameters
+    ----------
+    input_shape : tuple of ints
+        ``(C_in, *S)``: channels and spatial sizes of the convolution input.
+    weight : array_like
+        Convolution weight ``(C_out, C_in/groups, *k)`` (PyTorch tensors are
+        read through ``.detach().cpu()``).
+    stride, padding, dilation, groups
+        As in :func:`tconv.conv`.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Shape ``(C_out * prod(S_out), C_in * prod(S))`` with
+        ``conv(x, w) == (C @ x.ravel()).reshape(C_out, *S_out)`` and, for the
+        same stride, padding, dilation and groups,
+        ``conv_transpose(y, w) == (C.T @ y.ravel()).reshape(C_in, *S)``
+        (with ``output_size=S`` where ``S`` is not the default size).
+
+    Examples
+    --------
+    >>> import tconv
+    >>> C = tconv.conv_matrix((1, 3), [[[1, 10]]])
+    >>> C.toarray()
+    array([[ 1., 10.,  0.],
+           [ 0.,  1., 10.]])
+    >>> C.T @ [1, 2]
+    array([ 1., 12., 20.])
+    """
+    from . import _args
+    from ._conv import _check_channels, _prepare
+
+    op = "conv_matrix"
+    host = weight.detach().cpu().numpy() if hasattr(weight, "detach") else weight
+    shape = input_shape
+    values = _args._sequence(shape)
+    if values is None or not 2 <= len(values) <= 4 or not all(_args.is_int(v) for v in values):
+        message = (f"{op}: input_shape={input_shape!r} must be (C_in, *S): 2 to 4 ints, "
+                   "channels then 1-3 spatial sizes")
+        raise ValueError(message)
+    xp, x, w, _, _ = _prepare(op, np.zeros((1, *values), dtype=np.float64) if min(values) > 0
+                              else np.zeros(values), host, None)
+    if w.ndim != x.ndim:
+        message = (f"{op}: input_shape={tuple(values)} has {len(values) - 1} spatial sizes but "
+                   f"weight {tuple(w.shape)} is {w.ndim - 2}-D")
+        raise ValueError(message)
+    groups = _args.positive_int(op, "groups", groups)
+    c_in, c_out = _check_channels("conv", x, w, None, groups)
+    plan = resolve_conv(tuple(values[1:]), tuple(w.shape[2:]), stride=stride, padding=padding,
+                        dilation=dilation, groups=groups, in_channels=c_in,
+                        out_channels=c_out, op_name=op)
+    rows, cols, weight_index, shape = matrix_structure(plan)
+    data = np.asarray(w).reshape(-1)[weight_index]
+    return scipy.sparse.csr_array((data, (rows, cols)), shape=shape)

@@ -1,0 +1,99 @@
+"""Array-namespace helpers: coercion, the dtype rule, and slice updates.
+
+Everything is written against the array API namespace of ``x`` (found with
+array-api-compat), so NumPy arrays, PyTorch tensors (with autograd) and other
+array-API libraries share one implementation. Framework modules are never
+imported to detect them: array-api-compat checks ``sys.modules`` first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from array_api_compat import array_namespace, device, is_array_api_obj, is_jax_namespace
+
+
+def namespace_of(x):
+    """The namespace that ``x`` decides: its own, or NumPy's for lists/scalars."""
+    if is_array_api_obj(x):
+        return array_namespace(x)
+    return array_namespace(np.empty(0))
+
+
+def as_array(op: str, name: str, value, xp, like=None):
+    """``value`` as an array of namespace ``xp`` (on ``like``'s device).
+
+    Lists and NumPy arrays are converted into ``xp``; an array of another
+    library than ``xp`` is refused, since converting it would cut autograd.
+    Only bool, integer and real floating data is accepted.
+    """
+    if is_array_api_obj(value):
+        if array_namespace(value) is not xp and not isinstance(value, np.ndarray):
+            message = (f"{op}: {name} is a {type(value).__module__}.{type(value).__name__} "
+                       f"but x belongs to {xp.__name__}; pass arrays of one library "
+                       "(lists and NumPy arrays are converted)")
+            raise TypeError(message)
+    if not is_array_api_obj(value) or array_namespace(value) is not xp:
+        try:
+            host = np.asarray(value)
+        except (ValueError, TypeError) as error:
+            message = f"{op}: {name} could not be read as a numeric array ({error})"
+            raise TypeError(message) from None
+        if host.dtype.kind not in "biuf":
+            message = (f"{op}: {name} must hold real numbers (bool, int or float); "
+                       f"got dtype {host.dtype}")
+            raise TypeError(message)
+        value = xp.asarray(host) if like is None else xp.asarray(host, device=device(like))
+    if not (xp.isdtype(value.dtype, "bool") or xp.isdtype(value.dtype, "integral")
+            or xp.isdtype(value.dtype, "real floating")):
+        message = (f"{op}: {name} must hold real numbers (bool, int or float); "
+                   f"got dtype {value.dtype}")
+        raise TypeError(message)
+    return value
+
+
+def compute_dtype(xp, *arrays):
+    """The dtype rule: floats kept and promoted as NumPy does; ints/bools -> float64."""
+    dtypes = [a.dtype if xp.isdtype(a.dtype, "real floating") else xp.float64
+              for a in arrays if a is not None]
+    return xp.result_type(*dtypes)
+
+
+def zeros(xp, shape, like):
+    """Zeros of ``like``'s dtype on ``like``'s device."""
+    return xp.zeros(tuple(shape), dtype=like.dtype, device=device(like))
+
+
+def add_at(xp, target, index, value):
+    """``target[index] += value`` (functional update on immutable arrays)."""
+    if is_jax_namespace(xp):
+        return target.at[index].add(value)
+    target[index] += value
+    return target
+
+
+def set_at(xp, target, index, value):
+    """``target[index] = value`` (functional update on immutable arrays)."""
+    if is_jax_namespace(xp):
+        return target.at[index].set(value)
+    target[index] = value
+    return target
+
+
+def pad_or_crop(xp, x, pads):
+    """Zero-pad (positive) or crop (negative) the trailing ``len(pads)`` axes."""
+    lead = x.ndim - len(pads)
+    crop = tuple(slice(max(-lo, 0), x.shape[lead + a] - max(-hi, 0))
+                 for a, (lo, hi) in enumerate(pads))
+    x = x[(slice(None),) * lead + crop]
+    if all(lo <= 0 and hi <= 0 for lo, hi in pads):
+        return x
+    shape = x.shape[:lead] + tuple(x.shape[lead + a] + max(lo, 0) + max(hi, 0)
+                                   for a, (lo, hi) in enumerate(pads))
+    inner = tuple(slice(max(lo, 0), max(lo, 0) + x.shape[lead + a])
+                  for a, (lo, _) in enumerate(pads))
+    return set_at(xp, zeros(xp, shape, x), (slice(None),) * lead + inner, x)
+
+
+def strided(starts, counts, steps):
+    """Slices ``start, start+step, ...`` (``count`` items) per axis."""
+    return tuple(slice(b, b + (c - 1) * s + 1, s) for b, c, s in zip(starts, counts, steps))
