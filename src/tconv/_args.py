@@ -117,10 +117,13 @@ def padding_form(op: str, padding, rank: int):
     if all(is_int(v) for v in items):
         pairs = tuple((int(v), int(v)) for v in items)
     elif all(_sequence(v) is not None for v in items):
-        if any(len(v) != 2 for v in items) or not all(is_int(e) for v in items for e in v):
+        if any(len(v) != 2 for v in items):
             message = (f"{op}: padding={padding!r} has a malformed pair; each axis needs "
                        "exactly two ints (before, after)")
             raise ValueError(message)
+        if not all(is_int(e) for v in items for e in v):
+            message = f"{op}: padding={padding!r} must hold ints only in its (before, after) pairs"
+            raise TypeError(message)
         pairs = tuple((int(a), int(b)) for a, b in items)
     else:
         message = (f"{op}: padding={padding!r} mixes ints and pairs or holds non-ints; "

@@ -36,18 +36,24 @@ def _fill_doc(func):
     return func
 
 
-def _prepare(op: str, x, weight, bias):
+def check_weight_rank(op: str, weight, *, transposed: bool) -> int:
+    """The spatial rank of ``weight`` (1-3), else a ValueError showing the layout."""
+    rank = weight.ndim - 2
+    layout = "(C_in, C_out/groups, *kernel)" if transposed else "(C_out, C_in/groups, *kernel)"
+    if rank not in (1, 2, 3):
+        message = (f"{op}: weight has shape {tuple(weight.shape)}; it must be {layout} with "
+                   "1, 2 or 3 kernel axes (3, 4 or 5 dims)")
+        raise ValueError(message)
+    return rank
+
+
+def _prepare(op: str, x, weight, bias, *, transposed: bool):
     """Coerce and check the arrays; return ``(xp, x, weight, bias, is_batched)``."""
     xp = namespace_of(x)
     x = as_array(op, "x", x, xp)
     weight = as_array(op, "weight", weight, xp, like=x)
     bias = None if bias is None else as_array(op, "bias", bias, xp, like=x)
-    rank = weight.ndim - 2
-    layout = "(C_out, C_in/groups, *kernel)" if op == "conv" else "(C_in, C_out/groups, *kernel)"
-    if rank not in (1, 2, 3):
-        message = (f"{op}: weight has shape {tuple(weight.shape)}; it must be {layout} with "
-                   "1, 2 or 3 kernel axes (3, 4 or 5 dims)")
-        raise ValueError(message)
+    rank = check_weight_rank(op, weight, transposed=transposed)
     if x.ndim not in (rank + 1, rank + 2):
         message = (f"{op}: x has shape {tuple(x.shape)} ({x.ndim} dims) but weight "
                    f"{tuple(weight.shape)} is {rank}-D; x must be (N, C, *S) with "
@@ -68,30 +74,30 @@ def _prepare(op: str, x, weight, bias):
     return xp, x, weight, bias, is_batched
 
 
-def _check_channels(op: str, x, weight, bias, groups: int) -> tuple[int, int]:
-    """Check channels against groups and bias; return ``(C_in, C_out)``."""
-    c_in = x.shape[1]
-    if op == "conv":
+def check_channels(op: str, c_in: int, weight, bias, groups: int, *,
+                   transposed: bool) -> int:
+    """Check input channels against ``weight``, ``groups`` and ``bias``; return C_out."""
+    if transposed:
+        c_out, expected = weight.shape[1] * groups, weight.shape[0]
+    else:
         c_out, expected = weight.shape[0], weight.shape[1] * groups
         if c_out % groups:
             message = (f"{op}: groups={groups} does not divide the weight's output channels "
                        f"{c_out} (weight shape {tuple(weight.shape)})")
             raise ValueError(message)
-    else:
-        c_out, expected = weight.shape[1] * groups, weight.shape[0]
     if c_in % groups:
         message = f"{op}: groups={groups} does not divide the input channels C_in={c_in}"
         raise ValueError(message)
     if c_in != expected:
-        rule = ("weight.shape[1] * groups" if op == "conv" else "weight.shape[0]")
-        message = (f"{op}: x has {c_in} channels but weight {tuple(weight.shape)} with "
-                   f"groups={groups} expects {rule} = {expected}")
+        rule = "weight.shape[0]" if transposed else "weight.shape[1] * groups"
+        message = (f"{op}: the input has {c_in} channels but weight {tuple(weight.shape)} "
+                   f"with groups={groups} expects {rule} = {expected}")
         raise ValueError(message)
     if bias is not None and tuple(bias.shape) != (c_out,):
         message = (f"{op}: bias has shape {tuple(bias.shape)}; it must be ({c_out},), one "
                    "value per output channel")
         raise ValueError(message)
-    return c_in, c_out
+    return c_out
 
 
 def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
@@ -160,9 +166,10 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     """
     op = "conv"
     _args.choice(op, "algorithm", algorithm, CONV_ALGORITHMS)
-    xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias)
+    xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias, transposed=False)
     groups = _args.positive_int(op, "groups", groups)
-    c_in, c_out = _check_channels(op, x, weight, bias, groups)
+    c_in = x.shape[1]
+    c_out = check_channels(op, c_in, weight, bias, groups, transposed=False)
     plan = _geometry.resolve_conv(tuple(x.shape[2:]), tuple(weight.shape[2:]), stride=stride,
                                   padding=padding, dilation=dilation, groups=groups,
                                   in_channels=c_in, out_channels=c_out)
@@ -249,9 +256,10 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
     """
     op = "conv_transpose"
     _args.choice(op, "algorithm", algorithm, CONV_TRANSPOSE_ALGORITHMS)
-    xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias)
+    xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias, transposed=True)
     groups = _args.positive_int(op, "groups", groups)
-    c_in, c_out = _check_channels(op, x, weight, bias, groups)
+    c_in = x.shape[1]
+    c_out = check_channels(op, c_in, weight, bias, groups, transposed=True)
     plan = _geometry.resolve_conv_transpose(
         tuple(x.shape[2:]), tuple(weight.shape[2:]), stride=stride, padding=padding,
         output_padding=output_padding, dilation=dilation, groups=groups,
@@ -260,13 +268,15 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
 
 
 def _spatial(op: str, name: str, value) -> tuple[int, ...]:
-    if _args.is_int(value):
-        value = (value,)
-    values = _args.positive_ints(op, name, value, len(tuple(value)) or 1)
+    """A spatial shape: one int or 1-3 positive ints."""
+    values = (value,) if _args.is_int(value) else _args._sequence(value)
+    if values is None or not all(_args.is_int(v) for v in values):
+        message = f"{op}: {name}={value!r} must be an int or a sequence of 1-3 ints"
+        raise TypeError(message)
     if not 1 <= len(values) <= 3:
         message = f"{op}: {name}={value!r} must have 1, 2 or 3 spatial sizes"
         raise ValueError(message)
-    return values
+    return _args.positive_ints(op, name, values, len(values))
 
 
 def conv_output_shape(input_shape, kernel_size, *, stride=1, padding=0, dilation=1):

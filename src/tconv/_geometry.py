@@ -137,41 +137,36 @@ class ConvPlan:
         """Per axis ``lo``: large-side index of window 0, tap 0 is ``-lo``."""
         return tuple(lo for lo, _ in self.pads)
 
-    def adjoint(self) -> ConvPlan:
-        """The plan of the op this one is the adjoint of (same index relation)."""
-        if self.is_transposed:
-            return ConvPlan("conv", self.out_size, self.in_size, self.kernel_size, self.stride,
-                            self.dilation, self.adjoint_pads(), (0,) * self.rank, self.groups,
-                            self.out_channels, self.in_channels)
-        return ConvPlan("conv_transpose", self.out_size, self.in_size, self.kernel_size,
-                        self.stride, self.dilation, self.pads,
-                        tuple(m - conv_transpose_length(n, k, s, d, lo, hi, 0) for
-                              m, n, k, s, d, (lo, hi) in
-                              zip(self.in_size, self.out_size, self.kernel_size, self.stride,
-                                  self.dilation, self.pads)),
-                        self.groups, self.out_channels, self.in_channels)
+    def as_conv(self) -> ConvPlan:
+        """The convolution with this plan's index relation (``self`` for a conv).
 
-    def adjoint_pads(self) -> Pads:
-        """Pads of the convolution from ``out_size`` back to ``in_size``.
-
-        The end pad may be negative (part of the large side is never read),
-        which is why public padding can't express every transposed call.
+        For a transposed plan that is the convolution it is the adjoint of,
+        from ``out_size`` back to ``in_size``. Its end pad ``F - lo - out`` may
+        be negative (the tail of the large side is never read), which is why
+        public padding cannot express every transposed call as a conv.
         """
-        return tuple((lo, f - lo - m) for (lo, _), f, m in
-                     zip(self.pads, self.full_size, self.out_size))
+        if not self.is_transposed:
+            return self
+        pads = tuple((lo, f - lo - m) for lo, f, m in
+                     zip(self.offset, self.full_size, self.out_size))
+        return ConvPlan("conv", self.out_size, self.in_size, self.kernel_size, self.stride,
+                        self.dilation, pads, (0,) * self.rank, self.groups,
+                        self.out_channels, self.in_channels)
 
 
-def resolve_padding(op: str, padding, in_size, kernel_size, stride, dilation) -> tuple[Pads, bool]:
+def resolve_padding(op: str, padding, in_size, kernel_size, stride, dilation, *,
+                    transposed: bool) -> tuple[Pads, bool]:
     """Turn any public padding form into ``(before, after)`` pairs.
 
-    Returns the pairs and whether ``"same"`` was asked for.
+    Returns the pairs and whether ``"same"`` was asked for; ``op`` names the
+    caller in error messages.
     """
     rank = len(kernel_size)
     form = _args.padding_form(op, padding, rank)
     if form == "valid":
         return ((0, 0),) * rank, False
     if form == "same":
-        if op == "conv":
+        if not transposed:
             return tuple(same_pads_conv(*a) for a in
                          zip(in_size, kernel_size, stride, dilation)), True
         return tuple(same_pads_conv_transpose(*a)[:2] for a in
@@ -185,7 +180,8 @@ def resolve_conv(in_size, kernel_size, *, stride=1, padding=0, dilation=1, group
     rank = len(kernel_size)
     stride = _args.positive_ints(op_name, "stride", stride, rank)
     dilation = _args.positive_ints(op_name, "dilation", dilation, rank)
-    pads, _ = resolve_padding("conv", padding, in_size, kernel_size, stride, dilation)
+    pads, _ = resolve_padding(op_name, padding, in_size, kernel_size, stride, dilation,
+                              transposed=False)
     out_size = tuple(conv_length(n, k, s, d, lo, hi) for n, k, s, d, (lo, hi) in
                      zip(in_size, kernel_size, stride, dilation, pads))
     if min(out_size) < 1:
@@ -212,8 +208,8 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
     rank = len(kernel_size)
     stride = _args.positive_ints(op_name, "stride", stride, rank)
     dilation = _args.positive_ints(op_name, "dilation", dilation, rank)
-    pads, is_same = resolve_padding("conv_transpose", padding, in_size, kernel_size,
-                                    stride, dilation)
+    pads, is_same = resolve_padding(op_name, padding, in_size, kernel_size, stride, dilation,
+                                    transposed=True)
     op_limit = tuple(max(s, d) for s, d in zip(stride, dilation))
     base = tuple(conv_transpose_length(n, k, s, d, lo, hi, 0) for n, k, s, d, (lo, hi) in
                  zip(in_size, kernel_size, stride, dilation, pads))

@@ -15,7 +15,9 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse
 
+from . import _args
 from ._geometry import ConvPlan, resolve_conv
+from ._xp import as_array, namespace_of
 
 
 @lru_cache(maxsize=64)
@@ -25,8 +27,7 @@ def matrix_structure(plan: ConvPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray
     ``weight_index`` indexes the flattened weight ``(C_out, C_in/G, *k)``.
     Transposed plans are turned into the convolution they are the adjoint of.
     """
-    if plan.is_transposed:
-        plan = plan.adjoint()
+    plan = plan.as_conv()
     # Per axis, every (window i, tap t, input j) triple with j inside the input.
     axis_triples = []
     for windows, m, k, s, d, lo in zip(plan.out_size, plan.in_size, plan.kernel_size,
@@ -67,7 +68,9 @@ def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=
         ``(C_in, *S)``: channels and spatial sizes of the convolution input.
     weight : array_like
         Convolution weight ``(C_out, C_in/groups, *k)`` (PyTorch tensors are
-        read through ``.detach().cpu()``).
+        read through ``.detach().cpu()``). The matrix is float32 or float64:
+        float16 weights give float32 (scipy.sparse has no float16), integer
+        and bool weights float64.
     stride, padding, dilation, groups
         As in :func:`tconv.conv`.
 
@@ -90,28 +93,32 @@ def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=
     >>> C.T @ [1, 2]
     array([ 1., 12., 20.])
     """
-    from . import _args
-    from ._conv import _check_channels, _prepare
+    from ._conv import check_channels, check_weight_rank
 
     op = "conv_matrix"
-    host = weight.detach().cpu().numpy() if hasattr(weight, "detach") else weight
-    shape = input_shape
-    values = _args._sequence(shape)
-    if values is None or not 2 <= len(values) <= 4 or not all(_args.is_int(v) for v in values):
-        message = (f"{op}: input_shape={input_shape!r} must be (C_in, *S): 2 to 4 ints, "
-                   "channels then 1-3 spatial sizes")
+    values = _args._sequence(input_shape)
+    if values is None or not all(_args.is_int(v) for v in values):
+        message = (f"{op}: input_shape={input_shape!r} must be a sequence of ints "
+                   "(C_in, *S): channels then 1-3 spatial sizes")
+        raise TypeError(message)
+    if not 2 <= len(values) <= 4 or min(values) < 1:
+        message = (f"{op}: input_shape={input_shape!r} must be (C_in, *S): 2 to 4 positive "
+                   "ints, channels then 1-3 spatial sizes")
         raise ValueError(message)
-    xp, x, w, _, _ = _prepare(op, np.zeros((1, *values), dtype=np.float64) if min(values) > 0
-                              else np.zeros(values), host, None)
-    if w.ndim != x.ndim:
+    host = weight.detach().cpu().numpy() if hasattr(weight, "detach") else weight
+    w = as_array(op, "weight", host, namespace_of(np.empty(0)))
+    rank = check_weight_rank(op, w, transposed=False)
+    if rank != len(values) - 1:
         message = (f"{op}: input_shape={tuple(values)} has {len(values) - 1} spatial sizes but "
-                   f"weight {tuple(w.shape)} is {w.ndim - 2}-D")
+                   f"weight {tuple(w.shape)} has {rank} kernel axes")
         raise ValueError(message)
     groups = _args.positive_int(op, "groups", groups)
-    c_in, c_out = _check_channels("conv", x, w, None, groups)
+    c_out = check_channels(op, values[0], w, None, groups, transposed=False)
     plan = resolve_conv(tuple(values[1:]), tuple(w.shape[2:]), stride=stride, padding=padding,
-                        dilation=dilation, groups=groups, in_channels=c_in,
+                        dilation=dilation, groups=groups, in_channels=values[0],
                         out_channels=c_out, op_name=op)
     rows, cols, weight_index, shape = matrix_structure(plan)
-    data = np.asarray(w).reshape(-1)[weight_index]
+    # ints and bools become float64 (the dtype rule); scipy.sparse has no float16.
+    dtype = np.float64 if w.dtype.kind in "biu" else np.promote_types(w.dtype, np.float32)
+    data = np.asarray(w, dtype=dtype).reshape(-1)[weight_index]
     return scipy.sparse.csr_array((data, (rows, cols)), shape=shape)

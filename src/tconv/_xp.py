@@ -80,18 +80,28 @@ def set_at(xp, target, index, value):
 
 
 def pad_or_crop(xp, x, pads):
-    """Zero-pad (positive) or crop (negative) the trailing ``len(pads)`` axes."""
+    """Zero-pad (positive) or crop (negative) the trailing ``len(pads)`` axes.
+
+    Along each axis ``result[j] = x[j - before]`` where that index exists, else
+    0; the result has ``size + before + after`` samples (a crop may remove more
+    than the axis holds, leaving only padding).
+    """
     lead = x.ndim - len(pads)
-    crop = tuple(slice(max(-lo, 0), x.shape[lead + a] - max(-hi, 0))
-                 for a, (lo, hi) in enumerate(pads))
-    x = x[(slice(None),) * lead + crop]
+    sizes = x.shape[lead:]
+    new = tuple(n + lo + hi for n, (lo, hi) in zip(sizes, pads))
+    source, target = [], []
+    for n, m, (lo, _) in zip(sizes, new, pads):
+        start = min(max(0, -lo), n)
+        stop = max(start, min(n, m - lo))
+        empty = start == stop
+        source.append(slice(0, 0) if empty else slice(start, stop))
+        target.append(slice(0, 0) if empty else slice(start + lo, stop + lo))
+    keep = (slice(None),) * lead
     if all(lo <= 0 and hi <= 0 for lo, hi in pads):
-        return x
-    shape = x.shape[:lead] + tuple(x.shape[lead + a] + max(lo, 0) + max(hi, 0)
-                                   for a, (lo, hi) in enumerate(pads))
-    inner = tuple(slice(max(lo, 0), max(lo, 0) + x.shape[lead + a])
-                  for a, (lo, _) in enumerate(pads))
-    return set_at(xp, zeros(xp, shape, x), (slice(None),) * lead + inner, x)
+        return x[keep + tuple(source)]
+    # Even an empty copy keeps x in the autograd graph (its gradient is then 0).
+    out = zeros(xp, x.shape[:lead] + new, x)
+    return set_at(xp, out, keep + tuple(target), x[keep + tuple(source)])
 
 
 def strided(starts, counts, steps):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .dilate import conv_transpose_dilate
 from .direct import conv_direct
+from .gemm import conv_transpose_gemm
 from .matrix import matrix_product
 from .scatter import conv_transpose_scatter
 
@@ -21,6 +22,7 @@ CONV_TRANSPOSE = {
     "scatter": conv_transpose_scatter,
     "matrix": matrix_product,
     "dilate": conv_transpose_dilate,
+    "gemm": conv_transpose_gemm,
 }
 
 

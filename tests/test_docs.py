@@ -1,0 +1,175 @@
+"""Documentation that runs: docstring examples, README examples, API signatures.
+
+* Every public callable in ``tconv.__all__`` has a docstring with an
+  ``Examples`` section, and those examples pass as doctests.
+* The core names of API.md exist with exactly the parameter names, kinds
+  (positional / keyword-only) and defaults that API.md fixes (hard-coded
+  below; API.md itself is not read at test time).
+* The ``python`` blocks of README.md that contain ``>>>`` run as one doctest
+  session, in order (later blocks use names the earlier ones imported).
+"""
+
+from __future__ import annotations
+
+import doctest
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import tconv
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+PUBLIC_CALLABLES = sorted(name for name in tconv.__all__ if callable(getattr(tconv, name)))
+
+
+def _run_doctests(tests: list[doctest.DocTest]) -> tuple[int, int, str]:
+    """Run ``tests`` in order, sharing globals; return (attempted, failed, report)."""
+    lines: list[str] = []
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    attempted = failed = 0
+    globs: dict = {}
+    for test in tests:  # one namespace: later README blocks use earlier imports
+        test.globs.update(globs)  # (a DocTest holds a copy of the globs it was made with)
+        result = runner.run(test, out=lines.append, clear_globs=False)
+        globs = test.globs
+        attempted, failed = attempted + result.attempted, failed + result.failed
+    return attempted, failed, "".join(lines)
+
+
+# --------------------------------------------------------------------------- docstrings
+
+def test_all_names_exist():
+    assert len(set(tconv.__all__)) == len(tconv.__all__)
+    for name in tconv.__all__:
+        assert hasattr(tconv, name), name
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLABLES)
+def test_docstring_has_examples(name):
+    doc = inspect.getdoc(getattr(tconv, name))
+    assert doc, f"tconv.{name} has no docstring"
+    assert re.search(r"^Examples\n-+$", doc, flags=re.MULTILINE), (
+        f"tconv.{name}'s docstring has no numpydoc 'Examples' section")
+    examples = doc.split("Examples", 1)[1]
+    assert ">>>" in examples, f"tconv.{name}'s Examples section has no >>> example"
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLABLES)
+def test_docstring_examples_pass(name):
+    obj = getattr(tconv, name)
+    finder = doctest.DocTestFinder(recurse=False)
+    tests = [t for t in finder.find(obj, f"tconv.{name}", globs={}) if t.examples]
+    assert tests, f"no doctest examples found for tconv.{name}"
+    attempted, failed, report = _run_doctests(tests)
+    assert attempted > 0
+    assert failed == 0, report
+
+
+def test_package_docstring():
+    assert tconv.__doc__ and tconv.__doc__.strip()
+
+
+# --------------------------------------------------------------------------- API.md signatures
+
+E = inspect.Parameter.empty
+POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
+KW = inspect.Parameter.KEYWORD_ONLY
+
+# (name, kind, default) in order, transcribed from API.md's core section.
+API_SIGNATURES = {
+    "conv": [
+        ("x", POS, E), ("weight", POS, E), ("bias", POS, None),
+        ("stride", KW, 1), ("padding", KW, 0), ("dilation", KW, 1), ("groups", KW, 1),
+        ("algorithm", KW, "auto"),
+    ],
+    "conv_transpose": [
+        ("x", POS, E), ("weight", POS, E), ("bias", POS, None),
+        ("stride", KW, 1), ("padding", KW, 0), ("output_padding", KW, 0),
+        ("dilation", KW, 1), ("groups", KW, 1), ("output_size", KW, None),
+        ("algorithm", KW, "auto"),
+    ],
+    "conv_output_shape": [
+        ("input_shape", POS, E), ("kernel_size", POS, E),
+        ("stride", KW, 1), ("padding", KW, 0), ("dilation", KW, 1),
+    ],
+    "conv_transpose_output_shape": [
+        ("input_shape", POS, E), ("kernel_size", POS, E),
+        ("stride", KW, 1), ("padding", KW, 0), ("output_padding", KW, 0), ("dilation", KW, 1),
+    ],
+    "conv_matrix": [
+        ("input_shape", POS, E), ("weight", POS, E),
+        ("stride", KW, 1), ("padding", KW, 0), ("dilation", KW, 1), ("groups", KW, 1),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_SIGNATURES))
+def test_api_signature(name):
+    assert name in tconv.__all__, f"{name} is not exported in tconv.__all__"
+    signature = inspect.signature(getattr(tconv, name))
+    got = [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+    assert got == API_SIGNATURES[name], (
+        f"tconv.{name}{signature} differs from API.md")
+
+
+@pytest.mark.parametrize("name, required", [
+    ("CONV_ALGORITHMS", ("auto",)),
+    ("CONV_TRANSPOSE_ALGORITHMS", ("auto", "scatter", "matrix", "dilate")),
+])
+def test_algorithm_tuples(name, required):
+    assert name in tconv.__all__
+    value = getattr(tconv, name)
+    assert isinstance(value, tuple)
+    assert all(isinstance(v, str) for v in value)
+    assert len(set(value)) == len(value)
+    for algorithm in required:
+        assert algorithm in value
+
+
+@pytest.mark.parametrize("op, names", [
+    ("conv", "CONV_ALGORITHMS"), ("conv_transpose", "CONV_TRANSPOSE_ALGORITHMS")])
+def test_every_listed_algorithm_is_accepted(op, names):
+    """Each name in the tuples is a valid ``algorithm=`` (tuples of every accepted name)."""
+    x, w = [[1.0, 2.0, 3.0]], [[[1.0, 10.0]]]
+    results = {a: getattr(tconv, op)(x, w, algorithm=a).tolist()
+               for a in getattr(tconv, names)}
+    assert len({str(r) for r in results.values()}) == 1, results
+
+
+# --------------------------------------------------------------------------- README
+
+def _readme_blocks() -> list[tuple[int, str]]:
+    """``(line number, code)`` of every ```python block holding a ``>>>`` prompt."""
+    if not README.exists():
+        return []
+    text = README.read_text(encoding="utf-8")
+    blocks = []
+    for match in re.finditer(r"^```python[ \t]*\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE):
+        code = match.group(1)
+        if ">>>" in code:
+            blocks.append((text.count("\n", 0, match.start(1)), code))
+    return blocks
+
+
+def test_readme_examples():
+    blocks = _readme_blocks()
+    if not blocks:
+        pytest.skip("README.md has no ```python block with >>> examples")
+    parser = doctest.DocTestParser()
+    tests = [parser.get_doctest(code, {}, f"README.md:{line + 1}", str(README), line)
+             for line, code in blocks]
+    attempted, failed, report = _run_doctests(tests)
+    assert attempted > 0
+    assert failed == 0, report
+
+
+def test_readme_block_extraction():
+    """The extractor finds ```python blocks only, with or without >>>."""
+    text = "x\n```python\n>>> 1 + 1\n2\n```\n```bash\n>>> no\n```\n```python\nprint(1)\n```\n"
+    found = [m.group(1) for m in re.finditer(r"^```python[ \t]*\n(.*?)^```", text,
+                                             flags=re.DOTALL | re.MULTILINE)]
+    assert found == [">>> 1 + 1\n2\n", "print(1)\n"]
