@@ -154,6 +154,41 @@ class ConvPlan:
                         self.out_channels, self.in_channels)
 
 
+@dataclass(frozen=True)
+class AxisPhase:
+    """One output phase of a transposed convolution along one axis.
+
+    Outputs ``j = start + stride*m`` for ``m < count`` receive, for each
+    ``(tap, shift)``, ``w[tap] * x[m + shift]`` (zero where ``m + shift`` is
+    outside the input).
+    """
+
+    start: int
+    count: int
+    taps: tuple[tuple[int, int], ...]
+
+
+def phases(plan: ConvPlan) -> tuple[tuple[AxisPhase, ...], ...]:
+    """Sub-pixel (phase) decomposition of a transposed plan, per axis.
+
+    Output ``j`` is full output ``q = j + lo``, fed by input ``i`` and tap
+    ``t`` when ``q = i*s + t*d``. Fix ``j = j0 + s*m``; with
+    ``r = (j0 + lo) % s`` and ``base = (j0 + lo) // s`` the taps with
+    ``t*d % s == r`` contribute ``x[m + base - (t*d - r)//s]``: a stride-1
+    correlation per phase, the ``s`` phases interleaving into the output.
+    """
+    per_axis = []
+    for m_out, k, s, d, lo in zip(plan.out_size, plan.kernel_size, plan.stride,
+                                  plan.dilation, plan.offset):
+        axis = []
+        for j0 in range(min(s, m_out)):
+            r, base = (j0 + lo) % s, (j0 + lo) // s
+            taps = tuple((t, base - (t * d - r) // s) for t in range(k) if t * d % s == r)
+            axis.append(AxisPhase(j0, -(-(m_out - j0) // s), taps))
+        per_axis.append(tuple(axis))
+    return tuple(per_axis)
+
+
 def resolve_padding(op: str, padding, in_size, kernel_size, stride, dilation, *,
                     transposed: bool) -> tuple[Pads, bool]:
     """Turn any public padding form into ``(before, after)`` pairs.

@@ -79,6 +79,17 @@ def set_at(xp, target, index, value):
     return target
 
 
+def depend_on(xp, out, x):
+    """``out`` unchanged, but recorded as depending on ``x`` (autograd).
+
+    For outputs no input value reaches (only output_padding zeros): PyTorch
+    then gives ``x`` a zero gradient, and so do we. An empty copy, not
+    ``0 * x``, so that inf or NaN inputs cannot leak into the zeros.
+    """
+    empty = (slice(0, 0),) + (slice(None),) * (out.ndim - 1)
+    return set_at(xp, out, empty, xp.reshape(x[(slice(0, 0), ...)], (0, *out.shape[1:])))
+
+
 def pad_or_crop(xp, x, pads):
     """Zero-pad (positive) or crop (negative) the trailing ``len(pads)`` axes.
 

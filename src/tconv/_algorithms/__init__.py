@@ -11,6 +11,7 @@ from .dilate import conv_transpose_dilate
 from .direct import conv_direct
 from .gemm import conv_transpose_gemm
 from .matrix import matrix_product
+from .phase import conv_transpose_phase
 from .scatter import conv_transpose_scatter
 
 CONV = {
@@ -23,6 +24,7 @@ CONV_TRANSPOSE = {
     "matrix": matrix_product,
     "dilate": conv_transpose_dilate,
     "gemm": conv_transpose_gemm,
+    "phase": conv_transpose_phase,
 }
 
 
