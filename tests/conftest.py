@@ -79,3 +79,24 @@ BACKENDS = {"numpy": _numpy_backend, "torch": _torch_backend,
 def backend(request):
     """Each array library tconv promises to accept (torch and strict are test extras)."""
     return BACKENDS[request.param]()
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """Run a module's torch ops on one thread, then restore the thread count.
+
+    The property tests run thousands of tiny convolutions, which gain nothing
+    from intra-op threads; on a busy or small machine (CI has 2 cores) the
+    threads' spin-waiting made them several times slower.
+    """
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

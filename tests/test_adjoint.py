@@ -23,6 +23,8 @@ import tconv
 from _cases import case, cases, compact, scaled
 from _tol import assert_close
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 MODES = st.sampled_from(["explicit", "same"])
 
 

@@ -20,6 +20,8 @@ import tconv
 from _cases import case, cases, compact, scaled
 from _tol import assert_close
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 DTYPES = st.sampled_from(["float64", "float32"])
 
 OPS = {

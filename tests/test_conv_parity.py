@@ -29,6 +29,8 @@ from _tol import assert_close
 torch = pytest.importorskip("torch")
 import _torch_ref as ref  # after the importorskip: it needs torch
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 DTYPES = st.sampled_from([np.float64, np.float32])
 
 

@@ -17,6 +17,8 @@ from _tol import assert_close
 torch = pytest.importorskip("torch")
 import _torch_ref as ref  # after the importorskip: it needs torch
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 OPS = {
     "conv_transpose": (tconv.conv_transpose, tconv.CONV_TRANSPOSE_ALGORITHMS),
     "conv": (tconv.conv, tconv.CONV_ALGORITHMS),

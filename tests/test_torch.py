@@ -20,6 +20,8 @@ from _tol import assert_close
 torch = pytest.importorskip("torch")
 import _torch_ref as ref  # after the importorskip: it needs torch
 
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
+
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 OPS = {
@@ -71,6 +73,7 @@ def _check_gradients(c):
     names = ["x", "weight", "bias"]
     for name in algorithms:
         y = op(leaves[0], leaves[1], bias, algorithm=name, **c.kwargs())
+        assert y.requires_grad, f"{name}: the result is cut off from autograd: {c!r}"
         assert_close(ref.numpy(y), ref.numpy(expected), scale=ref.numpy(abs_out),
                      what=f"forward [{name}] {c!r}")
         got = _grads(y, upstream, leaves)
@@ -89,6 +92,11 @@ def _check_gradients(c):
               has_bias=True))
 @example(case(True, (2, 2, 2), 2, stride=2, padding=((0, 1), 1, (1, 0)), output_padding=1,
               has_bias=True))
+# Every output sample lies past the full output: zeros, yet still part of the graph.
+@example(case(True, 1, 1, stride=2, padding=((1, 0),), output_padding=1, batch=None))
+@example(case(True, 1, 2, stride=3, padding=((3, 0),), output_padding=2))
+@example(case(True, (1, 1), 1, stride=(1, 2), padding=(0, (1, 0)), output_padding=(0, 1),
+              batch=None))
 def test_conv_transpose_gradients_match_torch(c):
     _check_gradients(c)
 

@@ -48,12 +48,14 @@ def conv_transpose_phase(x, weight, plan, xp):
     per_sample = math.prod(p.count for p in (max(a, key=lambda p: p.count) for a in axes))
     step = max(1, max(MIN_CHUNK, batch * math.prod(plan.out_size) * plan.out_channels)
                // max(1, per_sample * largest * c_in))
+    reached = False
     for combo in itertools.product(*axes):
         counts = tuple(p.count for p in combo)
         landing = strided(tuple(p.start for p in combo), counts, plan.stride)
         tap_sets = list(itertools.product(*(p.taps for p in combo)))
         if not tap_sets:
             continue  # a phase no tap reaches (kernel span shorter than the stride)
+        reached = True
         # (G, taps*ci, co): this phase's sub-kernel, tap-major like the windows.
         sub = xp.stack([w[(every, every, every, *(t for t, _ in taps))] for taps in tap_sets],
                        axis=1)
@@ -68,7 +70,7 @@ def conv_transpose_phase(x, weight, plan, xp):
             result = xp.reshape(result, (groups, -1, *counts, co))
             result = xp.permute_dims(result, (*range(1, 2 + rank), 0, 2 + rank))
             out = set_at(xp, out, (part, *landing, every, every), result)
-    if all(not p.taps for axis in axes for p in axis):
+    if not reached:
         out = depend_on(xp, depend_on(xp, out, x), weight)
     # (N, *out, G, co) -> (N, G*co, *out): a channels-last view, no copy.
     out = xp.permute_dims(out, (0, rank + 1, rank + 2, *range(1, rank + 1)))
