@@ -12,9 +12,9 @@ import numpy as np
 
 # Per-term rounding error of one multiply-add chain, relative to the scale.
 TOLERANCE = {
-    np.dtype(np.float64): dict(rtol=1e-12, atol=1e-12),
-    np.dtype(np.float32): dict(rtol=2e-5, atol=2e-5),
-    np.dtype(np.float16): dict(rtol=4e-3, atol=4e-3),
+    np.dtype(np.float64): {"rtol": 1e-12, "atol": 1e-12},
+    np.dtype(np.float32): {"rtol": 2e-5, "atol": 2e-5},
+    np.dtype(np.float16): {"rtol": 4e-3, "atol": 4e-3},
 }
 
 

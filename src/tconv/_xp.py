@@ -26,12 +26,12 @@ def as_array(op: str, name: str, value, xp, like=None):
     library than ``xp`` is refused, since converting it would cut autograd.
     Only bool, integer and real floating data is accepted.
     """
-    if is_array_api_obj(value):
-        if array_namespace(value) is not xp and not isinstance(value, np.ndarray):
-            message = (f"{op}: {name} is a {type(value).__module__}.{type(value).__name__} "
-                       f"but x belongs to {xp.__name__}; pass arrays of one library "
-                       "(lists and NumPy arrays are converted)")
-            raise TypeError(message)
+    if (is_array_api_obj(value) and array_namespace(value) is not xp
+            and not isinstance(value, np.ndarray)):
+        message = (f"{op}: {name} is a {type(value).__module__}.{type(value).__name__} "
+                   f"but x belongs to {xp.__name__}; pass arrays of one library "
+                   "(lists and NumPy arrays are converted)")
+        raise TypeError(message)
     if not is_array_api_obj(value) or array_namespace(value) is not xp:
         try:
             host = np.asarray(value)
