@@ -7,6 +7,8 @@ the algorithm, run it, and restore batchedness (adding the bias on the way).
 
 from __future__ import annotations
 
+from array_api_compat import is_numpy_namespace
+
 from . import _args, _geometry
 from ._algorithms import CONV, CONV_TRANSPOSE, choose
 from ._xp import as_array, compute_dtype, namespace_of
@@ -68,9 +70,9 @@ def _prepare(op: str, x, weight, bias, *, transposed: bool):
                        "every axis must have length >= 1")
             raise ValueError(message)
     dtype = compute_dtype(xp, x, weight, bias)
-    x, weight = xp.astype(x, dtype), xp.astype(weight, dtype)
+    x, weight = xp.astype(x, dtype, copy=False), xp.astype(weight, dtype, copy=False)
     if bias is not None:
-        bias = xp.astype(bias, dtype)
+        bias = xp.astype(bias, dtype, copy=False)
     return xp, x, weight, bias, is_batched
 
 
@@ -104,7 +106,11 @@ def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
     name = choose(registry, plan) if algorithm == "auto" else algorithm
     y = registry[name](x, weight, plan, xp)
     if bias is not None:
-        y = y + xp.reshape(bias, (1, -1) + (1,) * plan.rank)
+        bias = xp.reshape(bias, (1, -1) + (1,) * plan.rank)
+        if is_numpy_namespace(xp):
+            y += bias  # y is the algorithm's own new array: no output-sized copy
+        else:
+            y = y + bias
     return y if is_batched else y[0, ...]
 
 

@@ -31,8 +31,10 @@ CONV_TRANSPOSE = {
 def choose(registry: dict, plan) -> str:
     """The algorithm ``"auto"`` runs for ``plan``.
 
-    Both tap-loop methods do one channel matrix multiply per kernel tap over
-    the whole batch, which beats the matrix method's sparse product everywhere
-    we measured; the fast methods of the performance work plug in here.
+    Transposed: ``"gemm"``, one large matrix multiply then col2im, was the
+    fastest or within a few percent of it on the benchmark suite
+    (``docs/benchmarks.md``); the per-tap methods run many small multiplies
+    and ``"phase"`` wastes work on small inputs and skinny outputs. Conv:
+    ``"direct"``.
     """
-    return "scatter" if registry is CONV_TRANSPOSE else "direct"
+    return "gemm" if registry is CONV_TRANSPOSE else "direct"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from .._xp import add_at, strided, zeros
+from .._xp import add_at, set_at, strided, zeros
 
 # Columns of at least this many elements are never split further.
 MIN_CHUNK = 1 << 18
@@ -73,6 +73,8 @@ def conv_transpose_gemm(x, weight, plan, xp):
         w = xp.reshape(xp.permute_dims(w, (0, 3, 2, 1)), (groups, taps * co, ci))
         full = zeros(xp, (groups, co, batch, *buffer), x)
     every = slice(None)
+    # Without overlap each output position gets at most one product: write, don't add.
+    place = add_at if plan.copies_overlap else set_at
     for batch_part, row_part in _chunks(plan, batch):
         size = (row_part.stop - row_part.start, *plan.in_size[1:])
         first = (row_part.start,) + (0,) * (rank - 1)
@@ -99,7 +101,7 @@ def conv_transpose_gemm(x, weight, plan, xp):
             landing = strided(starts, size, plan.stride)
             target = ((batch_part, *landing, ...) if channels_last else
                       (every, every, batch_part, *landing))
-            full = add_at(xp, full, target, columns[(*tap, ...)])
+            full = place(xp, full, target, columns[(*tap, ...)])
     crop = strided(plan.offset, plan.out_size, (1,) * rank)
     if channels_last:
         # (N, *out, G, co) -> (N, G, co, *out)

@@ -1,0 +1,23 @@
+"""``python -m benchmarks``: check and time tconv on real decoder layers.
+
+See ``python -m benchmarks --help`` and benchmarks/README.md.
+"""
+
+import os
+import sys
+
+# Idle worker threads of one library (OpenMP in PyTorch, OpenBLAS in NumPy) spin or yield
+# for a while after each call (OpenBLAS: 2^28 cycles), taking the cores of the library timed
+# next: on a 2-core box that made a 0.2 ms PyTorch call take 50 ms. So, unless --spin is
+# given or the variables are set, OpenMP threads sleep at once and OpenBLAS threads spin for
+# 2^20 cycles (a fraction of a millisecond: still across the back-to-back BLAS calls of one
+# tconv call, but over by the time the runner's cool-down pause ends). Both are read when
+# the libraries load: set them before anything imports NumPy or PyTorch.
+QUIET_THREADS = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "20"}
+if "--spin" not in sys.argv[1:]:
+    for name, value in QUIET_THREADS.items():
+        os.environ.setdefault(name, value)
+
+from .cli import main
+
+sys.exit(main())
