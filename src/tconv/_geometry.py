@@ -18,6 +18,7 @@ is why one plan describes both, and why they are adjoint.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import _args
 
@@ -179,6 +180,7 @@ class AxisPhase:
     taps: tuple[tuple[int, int], ...]
 
 
+@lru_cache(maxsize=256)
 def phases(plan: ConvPlan) -> tuple[tuple[AxisPhase, ...], ...]:
     """Sub-pixel (phase) decomposition of a transposed plan, per axis.
 

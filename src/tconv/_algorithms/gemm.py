@@ -106,7 +106,7 @@ def conv_transpose_gemm(x, weight, plan, xp):
             columns = xp.permute_dims(columns, (*range(2, 2 + rank), 0, 1,
                                                 *range(2 + rank, 3 + 2 * rank)))
         n = part.stop - part.start
-        for combo in combos:
+        for key, combo in enumerate(combos):
             counts = tuple(p.count for p in combo)
             tap_shifts = list(itertools.product(*(p.taps for p in combo)))
             landing = strided(tuple(p.start for p in combo), counts, plan.stride)
@@ -115,7 +115,7 @@ def conv_transpose_gemm(x, weight, plan, xp):
             # fed by one tap (no overlap) is written straight into the output.
             if not single and rows.start == 0:
                 shape = (n, *counts, groups, co) if channels_last else (groups, co, n, *counts)
-                blocks[combo] = zeros(xp, shape, x)
+                blocks[key] = zeros(xp, shape, x)
             for tap_shift in tap_shifts:
                 # Phase output m gets tap t times input i = m + shift (inside this band).
                 lows = [max(0, b - sh) for (_, sh), b in zip(tap_shift, (rows.start,) + (0,) * (rank - 1))]
@@ -137,11 +137,11 @@ def conv_transpose_gemm(x, weight, plan, xp):
                     continue
                 m = tuple(slice(lo, hi) for lo, hi in zip(lows, highs))
                 target = (every, *m, every, every) if channels_last else (every, every, every, *m)
-                blocks[combo] = add_at(xp, blocks[combo], target, source)
+                blocks[key] = add_at(xp, blocks[key], target, source)
             if not single and rows.stop == plan.in_size[0]:
                 target = (part, *landing, every, every) if channels_last else (
                     every, every, part, *landing)
-                out = set_at(xp, out, target, blocks.pop(combo))
+                out = set_at(xp, out, target, blocks.pop(key))
     if not reached:  # only output_padding zeros: keep x and weight in the graph
         out = depend_on(xp, depend_on(xp, out, x), weight)
     # To (N, G, co, *out): a view, no copy (channels last, or batch after channels).
