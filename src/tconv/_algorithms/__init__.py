@@ -7,6 +7,8 @@ bias (the front door adds it).
 
 from __future__ import annotations
 
+import math
+
 from .dilate import conv_transpose_dilate
 from .direct import conv_direct
 from .gemm import conv_transpose_gemm
@@ -28,13 +30,29 @@ CONV_TRANSPOSE = {
 }
 
 
-def choose(registry: dict, plan) -> str:
-    """The algorithm ``"auto"`` runs for ``plan``.
+# Below this many multiply-adds a call is all Python overhead, and the plain
+# tap loop has the least of it.
+TINY_WORK = 100_000
 
-    Transposed: ``"gemm"``, one large matrix multiply then col2im, was the
-    fastest or within a few percent of it on the benchmark suite
-    (``docs/benchmarks.md``); the per-tap methods run many small multiplies
-    and ``"phase"`` wastes work on small inputs and skinny outputs. Conv:
-    ``"direct"``.
+
+def choose(registry: dict, plan) -> str:
+    """The algorithm ``"auto"`` runs for ``plan``, by the measurements in docs/benchmarks.md.
+
+    Transposed: ``"gemm"`` (one large matrix multiply, then col2im) was the
+    fastest or within noise of it on every layer of the benchmark suite but
+    two kinds: depthwise layers (one input and one output channel per group),
+    where ``"phase"`` avoids the ``taps``-times larger columns and was 15-20%
+    faster, and tiny calls, where ``"scatter"`` has the least overhead.
+    Conv: ``"direct"``.
     """
-    return "gemm" if registry is CONV_TRANSPOSE else "direct"
+    if registry is not CONV_TRANSPOSE:
+        return "direct"
+    per_group_in = plan.in_channels // plan.groups
+    per_group_out = plan.out_channels // plan.groups
+    work = (math.prod(plan.in_size) * plan.in_channels * per_group_out
+            * math.prod(plan.kernel_size))
+    if work < TINY_WORK:
+        return "scatter"
+    if plan.groups > 1 and per_group_in == 1 and per_group_out == 1:
+        return "phase"
+    return "gemm"
