@@ -103,7 +103,7 @@ def check_channels(op: str, c_in: int, weight, bias, groups: int, *,
 
 
 def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
-    name = choose(registry, plan) if algorithm == "auto" else algorithm
+    name = choose(registry, plan, x.shape[0]) if algorithm == "auto" else algorithm
     y = registry[name](x, weight, plan, xp)
     if bias is not None:
         bias = xp.reshape(bias, (1, -1) + (1,) * plan.rank)
@@ -135,8 +135,9 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
         (``groups == C_in`` is depthwise).
     algorithm : str
         One of ``tconv.CONV_ALGORITHMS``: ``"auto"``, ``"direct"`` (a matrix
-        multiply per kernel tap over strided windows) or ``"matrix"``
-        (multiply by the sparse convolution matrix of ``tconv.conv_matrix``).
+        multiply per kernel tap over strided windows), ``"matrix"``
+        (multiply by the sparse convolution matrix of ``tconv.conv_matrix``)
+        or ``"im2col"`` (every window gathered into one matrix, one multiply).
 
     Returns
     -------
@@ -218,8 +219,10 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
         One of ``tconv.CONV_TRANSPOSE_ALGORITHMS``: ``"auto"``, ``"scatter"``
         (the textbook reference: each input value times the kernel, added into
         the output), ``"matrix"`` (the transposed convolution matrix ``C^T``)
-        or ``"dilate"`` (insert ``stride - 1`` zeros between inputs, pad, and
-        run a stride-1 convolution with the flipped kernel).
+        ``"dilate"`` (insert ``stride - 1`` zeros between inputs, pad, and
+        run a stride-1 convolution with the flipped kernel), ``"gemm"`` (one
+        large multiply then col2im: the fast one) or ``"phase"`` (one multiply
+        per sub-pixel output phase).
 
     Returns
     -------

@@ -12,6 +12,7 @@ import math
 from .dilate import conv_transpose_dilate
 from .direct import conv_direct
 from .gemm import conv_transpose_gemm
+from .im2col import conv_im2col
 from .matrix import matrix_product
 from .phase import conv_transpose_phase
 from .scatter import conv_transpose_scatter
@@ -19,6 +20,7 @@ from .scatter import conv_transpose_scatter
 CONV = {
     "direct": conv_direct,
     "matrix": matrix_product,
+    "im2col": conv_im2col,
 }
 
 CONV_TRANSPOSE = {
@@ -35,7 +37,7 @@ CONV_TRANSPOSE = {
 TINY_WORK = 100_000
 
 
-def choose(registry: dict, plan) -> str:
+def choose(registry: dict, plan, batch: int) -> str:
     """The algorithm ``"auto"`` runs for ``plan``, by the measurements in docs/benchmarks.md.
 
     Transposed: ``"gemm"`` (one large matrix multiply, then col2im) was the
@@ -43,10 +45,15 @@ def choose(registry: dict, plan) -> str:
     two kinds: depthwise layers (one input and one output channel per group),
     where ``"phase"`` avoids the ``taps``-times larger columns and was 15-20%
     faster, and tiny calls, where ``"scatter"`` has the least overhead.
-    Conv: ``"direct"``.
+    Conv: ``"im2col"`` (one multiply over gathered windows), except for a
+    single sample whose windows are long (taps * C_in/groups >= 800), where the
+    per-tap multiplies of ``"direct"`` are already large and skip the copy
+    (measured on six encoder shapes; the benchmark suite times transposed
+    convolutions only).
     """
     if registry is not CONV_TRANSPOSE:
-        return "direct"
+        window = math.prod(plan.kernel_size) * plan.in_channels // plan.groups
+        return "direct" if batch == 1 and window >= 800 else "im2col"
     per_group_in = plan.in_channels // plan.groups
     per_group_out = plan.out_channels // plan.groups
     work = (math.prod(plan.in_size) * plan.in_channels * per_group_out
