@@ -124,17 +124,6 @@ class ConvPlan:
                      zip(self.in_size, self.kernel_size, self.stride, self.dilation))
 
     @property
-    def copies_overlap(self) -> bool:
-        """Whether two kernel copies of a transposed conv can write one position.
-
-        Not when each copy fits inside one stride (``dilation*(k-1) < stride``
-        on every axis), e.g. ``k == stride``: then the scatter is a pure
-        rearrangement.
-        """
-        return any(d * (k - 1) >= s for k, s, d in
-                   zip(self.kernel_size, self.stride, self.dilation))
-
-    @property
     def conv_size(self) -> tuple[int, ...]:
         """Spatial size on the convolution's input side (the large side)."""
         return self.out_size if self.is_transposed else self.in_size
