@@ -12,16 +12,26 @@ from ._conv import (
     conv_transpose,
     conv_transpose_output_shape,
 )
+from ._interpolate import interpolate
 from ._matrix import conv_matrix
+from ._pool import max_pool, max_unpool
+from ._upsample import bed_of_nails, pixel_shuffle, pixel_unshuffle, upsampling_kernel
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CONV_ALGORITHMS",
     "CONV_TRANSPOSE_ALGORITHMS",
+    "bed_of_nails",
     "conv",
     "conv_matrix",
     "conv_output_shape",
     "conv_transpose",
     "conv_transpose_output_shape",
+    "interpolate",
+    "max_pool",
+    "max_unpool",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "upsampling_kernel",
 ]

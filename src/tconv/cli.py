@@ -15,6 +15,7 @@ and ``command_parser`` (the subparser, for error messages); register it in
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -22,11 +23,14 @@ import textwrap
 
 import numpy as np
 
-from . import __version__
+from . import __version__, images
 from .explain import explain_text
 
 # Explanations are for small examples; larger ones are refused, not truncated.
 MAX_SIZE = 32
+# tconv upsample computes in float64 (8 bytes per value); a larger output is
+# refused before the work starts rather than failing for memory half way.
+MAX_OUTPUT_PIXELS = 64 * 2**20
 
 _CLASSIC = {  # rank -> (input, kernel) shown when none is given
     2: ([[55, 52], [57, 50]], [[1, 2], [2, 1]]),
@@ -238,8 +242,204 @@ def _run_explain(args, parser) -> int:
 
 
 # --------------------------------------------------------------------------
+# tconv upsample, tconv compare
 
-_COMMANDS = (_add_explain,)
+def _scale(text: str) -> int | float:
+    """``"2"`` -> 2, ``"2.5"`` -> 2.5 (``"2.0"`` -> 2). Values are checked by images."""
+    if not re.fullmatch(_NUMBER, text.strip()):
+        message = f"{text!r} is not a number; write the factor for both axes, e.g. 2 or 1.5"
+        raise argparse.ArgumentTypeError(message)
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _crop(text: str) -> tuple[int, ...]:
+    """``"10,20,32,32"`` -> (10, 20, 32, 32). Whether it fits is checked by images."""
+    items = [item.strip() for item in text.split(",")]
+    if len(items) != 4 or not all(re.fullmatch(r"\d+", item) for item in items):
+        message = (f"{text!r} is not a crop; write X,Y,W,H: left column, top row, width "
+                   "and height in pixels, e.g. 10,20,32,32")
+        raise argparse.ArgumentTypeError(message)
+    return tuple(int(item) for item in items)
+
+
+def _add_input(parser, what: str) -> None:
+    """The input: an optional positional IN, or --input IN; default the sample."""
+    parser.add_argument("in_path", nargs="?", metavar="IN",
+                        help=f"the image to {what} (default: tconv's sample image, "
+                             "RGB 96x96)")
+    parser.add_argument("--input", dest="in_flag", metavar="IN",
+                        help="the input image, as a flag instead of the positional IN")
+
+
+def _read_input(args) -> tuple[np.ndarray, str, str]:
+    """(values, mode, name) of the input image; file problems become ValueErrors."""
+    if args.in_path is not None and args.in_flag is not None:
+        message = (f"IN={args.in_path!r} and --input={args.in_flag!r}: give the input "
+                   "once, as IN or as --input")
+        raise ValueError(message)
+    path = args.in_flag if args.in_flag is not None else args.in_path
+    try:
+        values, mode = images.read_image(path)
+    except FileNotFoundError:
+        message = f"IN={path!r}: no such file"
+        raise ValueError(message) from None
+    except IsADirectoryError:
+        message = f"IN={path!r} is a directory, not an image file"
+        raise ValueError(message) from None
+    except OSError as error:  # PIL.UnidentifiedImageError is an OSError
+        message = f"IN={path!r}: not an image Pillow can read ({error})"
+        raise ValueError(message) from None
+    name = images.SAMPLE if path is None else os.path.basename(path)
+    return values, mode, name
+
+
+def _write_output(flag: str, path: str, write):
+    """Return ``write()``; Pillow's complaints about ``path`` become ValueErrors."""
+    try:
+        return write()
+    except (OSError, ValueError, KeyError) as error:
+        message = (f"{flag}={path!r}: cannot write it ({error}); use a format that holds "
+                   "the image's mode, e.g. .png")
+        raise ValueError(message) from None
+
+
+def _size(values) -> str:
+    return f"{values.shape[-1]}x{values.shape[-2]}"
+
+
+_UPSAMPLE_EPILOG = """\
+methods:
+  nearest, nearest-exact, bilinear, bicubic
+                     tconv.interpolate (= torch.nn.functional.interpolate);
+                     any --scale >= 1; --align-corners for bilinear, bicubic
+  bed-of-nails       tconv.bed_of_nails: each pixel at the top-left of its
+                     block, zeros (black, transparent) elsewhere
+  transposed         tconv.conv_transpose with the fixed --kernel (bilinear or
+                     nearest) of tconv.upsampling_kernel, per channel
+                     (groups=C); bilinear darkens the outermost rows/columns
+  bed-of-nails and transposed need an integer --scale.
+
+values:
+  Modes L, RGB, RGBA (8-bit) and I;16 (16-bit grey) are read and written back
+  in the same mode; others (P, CMYK, LA, ...) are refused: convert first. The
+  ops run in float64 on the stored values (0..255 or 0..65535); the result is
+  clamped to that range and rounded half to even. Bicubic overshoots near
+  edges are clamped (the count is reported). Alpha is up-sampled like the
+  other channels, with the same method (not premultiplied). Write a lossless
+  format (.png, .tif) to keep the values.
+
+IN and OUT go next to each other, before or after the flags; or give the input
+as --input IN.
+
+examples:
+  tconv upsample out.png                       # the sample, bilinear, x2
+  tconv upsample photo.png big.png --method bicubic --scale 4
+  tconv upsample photo.png big.png --method nearest-exact --scale 1.5
+  tconv upsample big.png --input photo.png --method transposed --kernel nearest
+"""
+
+
+def _add_upsample(commands) -> None:
+    parser = commands.add_parser(
+        "upsample", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="up-sample an image file with one method",
+        description=textwrap.fill(
+            "Up-sample an image (default: the sample image) by --scale with one of "
+            "tconv's fixed up-sampling methods and write it in the same mode and bit "
+            "depth.", 78),
+        epilog=_UPSAMPLE_EPILOG)
+    _add_input(parser, "up-sample")
+    parser.add_argument("out_path", metavar="OUT",
+                        help="the file to write; its extension picks the format (.png)")
+    parser.add_argument("--method", choices=images.METHODS, default="bilinear",
+                        metavar="M", help=f"one of {', '.join(images.METHODS)} "
+                                          "(default bilinear)")
+    parser.add_argument("--scale", type=_scale, default=2, metavar="S",
+                        help="factor for both axes, >= 1; an integer for bed-of-nails "
+                             "and transposed (default 2)")
+    parser.add_argument("--kernel", choices=images.KERNELS, metavar="K",
+                        help="fixed kernel of --method transposed: bilinear (default) "
+                             "or nearest")
+    parser.add_argument("--align-corners", action="store_true",
+                        help="align_corners=True (bilinear and bicubic only)")
+    parser.set_defaults(run=_run_upsample, command_parser=parser)
+
+
+def _run_upsample(args, parser) -> int:
+    values, mode, name = _read_input(args)
+    height, width = (math.floor(size * args.scale) for size in values.shape[1:])
+    if height * width > MAX_OUTPUT_PIXELS:
+        message = (f"scale={args.scale} would make the {_size(values)} input "
+                   f"{width}x{height} pixels; at most {MAX_OUTPUT_PIXELS // 2**20} "
+                   "megapixels are written (a smaller --scale or a crop of the input)")
+        raise ValueError(message)
+    result = images.upsample(values, args.method, args.scale, kernel=args.kernel,
+                             align_corners=True if args.align_corners else None)
+    clamped = _write_output("OUT", args.out_path,
+                            lambda: images.write_image(args.out_path, result, mode))
+    method = args.method
+    if method == "transposed":
+        method += f" ({args.kernel or 'bilinear'} kernel)"
+    print(f"wrote {args.out_path}: {mode} {_size(result)} from {name} {_size(values)}, "
+          f"{method}, scale {args.scale}")
+    if clamped:
+        top = images.MAX_VALUE[mode]
+        print(f"note: {clamped} of {result.size} values fell outside 0..{top} and were "
+              "clamped")
+    return 0
+
+
+_COMPARE_EPILOG = """\
+The montage has one tile per method, each the crop up-sampled by --scale on its
+own (so the crop's edges show each method's border handling), titled, after a
+tile with the whole input and the crop outlined in red:
+  nearest, nearest-exact, bilinear, bicubic, bed-of-nails,
+  transposed: bilinear, transposed: nearest (the two fixed --kernel choices)
+Stored values are shown as a viewer would: 16-bit grey mapped to 8 bits, RGBA
+over the light grey background. The montage is RGB.
+
+examples:
+  tconv compare -o montage.png                 # the sample, x4
+  tconv compare photo.png --scale 8 --crop 100,40,32,32 -o montage.png
+"""
+
+
+def _add_compare(commands) -> None:
+    parser = commands.add_parser(
+        "compare", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="draw every up-sampling method side by side, as one labelled image",
+        description=textwrap.fill(
+            "Up-sample one crop of an image (default: the sample image) with every "
+            "method of 'tconv upsample' and write a labelled montage of the results.",
+            78),
+        epilog=_COMPARE_EPILOG)
+    _add_input(parser, "crop")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="the montage file to write (.png)")
+    parser.add_argument("--scale", type=_scale, default=4, metavar="S",
+                        help="integer factor for both axes (default 4)")
+    parser.add_argument("--crop", type=_crop, metavar="X,Y,W,H",
+                        help="left column, top row, width and height of the crop "
+                             f"(default: the central crop, at most {images.DEFAULT_CROP}"
+                             f"x{images.DEFAULT_CROP})")
+    parser.set_defaults(run=_run_compare, command_parser=parser)
+
+
+def _run_compare(args, parser) -> int:
+    values, mode, name = _read_input(args)
+    sheet = images.montage(values, mode, args.scale, crop=args.crop, name=name)
+    _write_output("--output", args.output, lambda: sheet.save(args.output))
+    x, y, width, height = args.crop or images.central_crop(values.shape[1:])
+    print(f"wrote {args.output}: {sheet.width}x{sheet.height} montage of "
+          f"{len(images.MONTAGE_TILES)} methods on the {width}x{height} crop at "
+          f"({x}, {y}) of {name}, scale {args.scale}")
+    return 0
+
+
+# --------------------------------------------------------------------------
+
+_COMMANDS = (_add_explain, _add_upsample, _add_compare)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -267,8 +467,9 @@ def main(argv=None) -> int:
     Returns
     -------
     int
-        0 on success, 2 for bad flags or values the library rejects (the
-        message goes to stderr as ``tconv COMMAND: error: ...``).
+        0 on success, 2 for bad flags or values the library rejects, 1 when an
+        optional dependency is missing (the message goes to stderr as
+        ``tconv COMMAND: error: ...``).
 
     Examples
     --------
@@ -299,6 +500,11 @@ def main(argv=None) -> int:
         command.print_usage(sys.stderr)
         print(f"{command.prog}: error: {error}", file=sys.stderr)
         return 2
+    except ImportError as error:
+        # An optional dependency is missing (Pillow for upsample and compare);
+        # the message names the extra that brings it.
+        print(f"{command.prog}: error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
