@@ -34,3 +34,25 @@ def tap_matrices(xp, weight, groups, transposed):
     c_out, ci_g = weight.shape[:2]
     w = xp.reshape(weight, (groups, c_out // groups, ci_g, *k))
     return xp.permute_dims(w, (0, 2, 1, *range(3, 3 + len(k))))
+
+
+# Column buffers of at least this many elements are never split further.
+MIN_CHUNK = 1 << 20
+
+
+def chunks(batch: int, rows: int, per_row: int, budget: int):
+    """``(batch slice, row slice)`` pieces whose column buffers fit ``budget``.
+
+    ``per_row`` is the buffer size of one row of one sample. Whole samples per
+    piece while one sample fits, else one sample and a band of rows at a time.
+    """
+    budget = max(budget, MIN_CHUNK)
+    if per_row * rows <= budget:
+        step = budget // (per_row * rows)
+        for b in range(0, batch, step):
+            yield slice(b, min(b + step, batch)), slice(0, rows)
+        return
+    step = max(1, budget // per_row)
+    for b in range(batch):
+        for r in range(0, rows, step):
+            yield slice(b, b + 1), slice(r, min(r + step, rows))

@@ -27,29 +27,14 @@ import math
 
 from .._geometry import phases
 from .._xp import add_at, depend_on, set_at, strided, zeros
-
-# Columns of at least this many elements are never split further.
-MIN_CHUNK = 1 << 20
+from ._channels import chunks
 
 
 def _chunks(plan, batch):
-    """``(batch slice, first-axis input slice)`` pieces whose columns fit the budget.
-
-    Whole samples per piece while one sample's columns fit, else one sample
-    and a band of input rows.
-    """
+    """Pieces of (samples, input rows) whose columns stay about the output's size."""
     per_row = math.prod(plan.in_size[1:]) * math.prod(plan.kernel_size) * plan.out_channels
-    rows = plan.in_size[0]
-    budget = max(batch * math.prod(plan.out_size) * plan.out_channels, MIN_CHUNK)
-    if per_row * rows <= budget:
-        step = budget // (per_row * rows)
-        for b in range(0, batch, step):
-            yield slice(b, min(b + step, batch)), slice(0, rows)
-        return
-    step = max(1, budget // per_row)
-    for b in range(batch):
-        for r in range(0, rows, step):
-            yield slice(b, b + 1), slice(r, min(r + step, rows))
+    return chunks(batch, plan.in_size[0], per_row,
+                  batch * math.prod(plan.out_size) * plan.out_channels)
 
 
 def _columns(xp, piece, w, plan, size, layout):

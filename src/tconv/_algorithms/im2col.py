@@ -19,26 +19,15 @@ import itertools
 import math
 
 from .._xp import pad_or_crop, set_at, strided, zeros
-
-# Columns of at least this many elements are never split further.
-MIN_CHUNK = 1 << 20
+from ._channels import chunks
 
 
 def _chunks(plan, batch):
-    """``(batch slice, output-row slice)`` pieces whose columns fit the budget."""
+    """Pieces of (samples, output rows) whose columns stay about input + output."""
     per_row = math.prod(plan.out_size[1:]) * math.prod(plan.kernel_size) * plan.in_channels
-    rows = plan.out_size[0]
-    budget = max(batch * (math.prod(plan.in_size) * plan.in_channels
-                          + math.prod(plan.out_size) * plan.out_channels), MIN_CHUNK)
-    if per_row * rows <= budget:
-        step = budget // (per_row * rows)
-        for b in range(0, batch, step):
-            yield slice(b, min(b + step, batch)), slice(0, rows)
-        return
-    step = max(1, budget // per_row)
-    for b in range(batch):
-        for r in range(0, rows, step):
-            yield slice(b, b + 1), slice(r, min(r + step, rows))
+    return chunks(batch, plan.out_size[0], per_row,
+                  batch * (math.prod(plan.in_size) * plan.in_channels
+                           + math.prod(plan.out_size) * plan.out_channels))
 
 
 def conv_im2col(x, weight, plan, xp):
