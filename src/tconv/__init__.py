@@ -4,6 +4,7 @@ The ops are identical to PyTorch's, work on NumPy arrays and PyTorch tensors
 (with autograd) alike, and come with the tools to see what they do.
 """
 
+from ._checkerboard import CheckerboardResult, checkerboard
 from ._conv import (
     CONV_ALGORITHMS,
     CONV_TRANSPOSE_ALGORITHMS,
@@ -15,6 +16,7 @@ from ._conv import (
 from ._interpolate import interpolate
 from ._matrix import conv_matrix
 from ._pool import max_pool, max_unpool
+from ._solve import solve
 from ._upsample import bed_of_nails, pixel_shuffle, pixel_unshuffle, upsampling_kernel
 
 __version__ = "0.1.0"
@@ -22,7 +24,9 @@ __version__ = "0.1.0"
 __all__ = [
     "CONV_ALGORITHMS",
     "CONV_TRANSPOSE_ALGORITHMS",
+    "CheckerboardResult",
     "bed_of_nails",
+    "checkerboard",
     "conv",
     "conv_matrix",
     "conv_output_shape",
@@ -33,5 +37,6 @@ __all__ = [
     "max_unpool",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "solve",
     "upsampling_kernel",
 ]

@@ -23,7 +23,11 @@ import textwrap
 
 import numpy as np
 
+import tconv
+
 from . import __version__, images
+from ._geometry import same_pads_conv, same_pads_conv_transpose
+from ._solve import keras_length
 from .explain import explain_text
 
 # Explanations are for small examples; larger ones are refused, not truncated.
@@ -438,8 +442,355 @@ def _run_compare(args, parser) -> int:
 
 
 # --------------------------------------------------------------------------
+# tconv shape, tconv solve
 
-_COMMANDS = (_add_explain, _add_upsample, _add_compare)
+_LAYER = re.compile(r"k(\d+)s(\d+)(?:p(\d+)(?::(\d+))?|(same|valid))?(?:o(\d+))?(?:d(\d+))?")
+
+
+def _layer(text: str) -> dict:
+    """``"k4s2p1"`` -> the layer's kernel_size, stride, padding, output_padding, dilation.
+
+    ``p1`` pads both sides, ``p0:1`` (before, after); ``same``/``valid`` instead
+    of ``p``; ``o1`` output_padding; ``d2`` dilation. Defaults: p0 (valid), d1.
+    """
+    match = _LAYER.fullmatch(re.sub(r"\s+", "", text).lower())
+    if match is None:
+        message = (f"{text!r} is not a layer; write k<kernel>s<stride>, then optionally "
+                   "p<pad> (or p<before>:<after>, same, valid), o<output_padding>, "
+                   "d<dilation>, e.g. k4s2p1 or k3s2p1o1 or k4s2same")
+        raise argparse.ArgumentTypeError(message)
+    k, s, lo, hi, word, op, dil = match.groups()
+    padding = word or ((int(lo), int(hi if hi is not None else lo)) if lo else "valid")
+    return {"text": text, "kernel_size": int(k), "stride": int(s), "padding": padding,
+            "output_padding": None if op is None else int(op),
+            "dilation": 1 if dil is None else int(dil)}
+
+
+def _shape_step(op: str, framework: str, n: int, layer: dict) -> tuple[str, int]:
+    """(formula with the numbers, output length) of one layer on length ``n``."""
+    k, s, dil, padding = (layer[name] for name in ("kernel_size", "stride", "dilation",
+                                                   "padding"))
+    op_given = layer["output_padding"]
+    # A (before, after) pair is one axis's pads: the public form is a tuple of pairs.
+    pads = padding if isinstance(padding, str) else (padding,)
+    if op == "conv":
+        if op_given is not None:
+            message = "output_padding (o) is for conv_transpose only"
+            raise ValueError(message)
+        (out,) = tconv.conv_output_shape(n, k, stride=s, padding=pads, dilation=dil)
+        lo, hi = _pads_of(padding, tconv.conv_output_shape, n, k, s, dil)
+        return f"({n} + {lo} + {hi} - {dil}*({k}-1) - 1) // {s} + 1 = {out}", out
+    if framework == "keras":
+        if not isinstance(padding, str):
+            message = f"Keras padding is same or valid, not {padding}"
+            raise ValueError(message)
+        out = keras_length(n, k, s, dil, padding, op_given)
+        if out < 1 or (op_given is not None and op_given >= s):
+            message = (f"Keras rejects it (output length {out}; output_padding must be "
+                       f"< strides={s} and the output at least 1)")
+            raise ValueError(message)
+        ke = f"{dil}*({k}-1) + 1"
+        if padding == "same" and op_given is None:
+            return f"{n}*{s} = {out}", out
+        if padding == "same":
+            return f"({n}-1)*{s} + ({ke}) mod 2 + {op_given} = {out}", out
+        if op_given is None:
+            return f"({n}-1)*{s} + max({ke}, {s}) = {out}", out
+        return f"({n}-1)*{s} + {ke} + {op_given} = {out}", out
+    (out,) = tconv.conv_transpose_output_shape(
+        n, k, stride=s, padding=pads, dilation=dil,
+        output_padding=0 if op_given is None else op_given)
+    lo, hi = _pads_of(padding, tconv.conv_transpose_output_shape, n, k, s, dil)
+    op_used = out - ((n - 1) * s + dil * (k - 1) + 1 - lo - hi)
+    return f"({n}-1)*{s} + {dil}*({k}-1) + 1 - {lo} - {hi} + {op_used} = {out}", out
+
+
+def _pads_of(padding, shape, n: int, k: int, s: int, dil: int) -> tuple[int, int]:
+    """(before, after) of ``padding``; for "same", what the shape function used."""
+    if padding == "valid":
+        return 0, 0
+    if padding != "same":
+        return padding
+    if shape is tconv.conv_output_shape:
+        return same_pads_conv(n, k, s, dil)
+    return same_pads_conv_transpose(n, k, s, dil)[:2]
+
+
+_SHAPE_EPILOG = """\
+layers (one --layer per layer, first to last):
+  k4s2p1      kernel 4, stride 2, padding 1 on both sides
+  k3s2p0:1    padding 0 before, 1 after
+  k3s2p1o1    output_padding 1 (conv_transpose)
+  k3s1p2d2    dilation 2
+  k4s2same    "same" (valid is the default when no p is given)
+
+--framework keras uses Keras 3's Conv1DTranspose rules (padding same or
+valid; o sets output_padding, none means Keras's None); torch (default) is
+tconv's (= PyTorch, with TensorFlow "same").
+
+examples:
+  tconv shape --input 7 --layer k4s2p1 --layer k4s2p1
+  tconv shape --input 28 --layer k3s2p1 --layer k3s2p1 --op conv
+  tconv shape --input 7 --layer k3s2same --framework keras
+"""
+
+
+def _add_shape(commands) -> None:
+    parser = commands.add_parser(
+        "shape", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="output length of a layer or a stack of layers, formula filled in",
+        description=textwrap.fill(
+            "Print the output length of each layer of a stack of 1-D transposed "
+            "convolutions (or, with --op conv, convolutions), with the size formula "
+            "and the numbers.", 78),
+        epilog=_SHAPE_EPILOG)
+    parser.add_argument("--input", type=_positive, required=True, metavar="N",
+                        help="input length, e.g. 7")
+    parser.add_argument("--layer", type=_layer, action="append", required=True,
+                        metavar="LAYER", help="a layer such as k4s2p1; repeat for a stack")
+    parser.add_argument("--op", choices=("conv_transpose", "conv"),
+                        default="conv_transpose", help="the op (default conv_transpose)")
+    parser.add_argument("--framework", choices=("torch", "keras"), default="torch",
+                        help="size rules of conv_transpose (default torch)")
+    parser.set_defaults(run=_run_shape, command_parser=parser)
+
+
+def _run_shape(args, parser) -> int:
+    framework = "torch" if args.op == "conv" else args.framework
+    print(f"tconv shape: {args.op}, {framework} rules, input length {args.input}")
+    if args.op == "conv":
+        print("  out = (n + before + after - dilation*(k-1) - 1) // stride + 1")
+    elif framework == "torch":
+        print("  out = (n-1)*stride + dilation*(k-1) + 1 - before - after "
+              "+ output_padding")
+    else:
+        print("  Keras (ke = dilation*(k-1) + 1): valid (n-1)*s + max(ke, s), or with")
+        print("  output_padding (n-1)*s + ke + op; same n*s, or (n-1)*s + ke mod 2 + op")
+    n = args.input
+    width = max(len(layer["text"]) for layer in args.layer)
+    for index, layer in enumerate(args.layer, 1):
+        try:
+            formula, out = _shape_step(args.op, framework, n, layer)
+        except ValueError as error:
+            message = f"--layer {index} ({layer['text']}) on length {n}: {error}"
+            raise ValueError(message) from None
+        print(f"  layer {index}  {layer['text']:<{width}}  {n} -> {out}: {formula}")
+        n = out
+    print(f"output length {n}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    """A positive int flag value."""
+    if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
+        message = f"{text!r} is not a positive int (>= 1)"
+        raise argparse.ArgumentTypeError(message)
+    return int(text)
+
+
+_SOLVE_EPILOG = """\
+The search space (per layer): stride 1..ceil(output/input), kernel
+1..max(2*stride + 1, 7), dilation 1..3, padding 0..dilation*(kernel-1) per
+side, every legal output_padding. Best first: kernel divisible by stride (no
+checkerboard), no output_padding, dilation 1, small kernel, little padding.
+With --layers > 1 the sizes between layers run over input..output.
+
+examples:
+  tconv solve 7 14
+  tconv solve 7 28 --layers 2 --kernel 4
+  tconv solve 16 32 --framework keras --max 5
+  tconv solve 5 11 --framework onnx --stride 2
+"""
+
+_FIELDS = {
+    "torch": ("kernel_size", "stride", "padding", "output_padding", "dilation"),
+    "keras": ("kernel_size", "strides", "padding", "output_padding", "dilation_rate"),
+    "onnx": ("kernel_shape", "strides", "pads", "output_padding", "dilations"),
+}
+
+
+def _add_solve(commands) -> None:
+    parser = commands.add_parser(
+        "solve", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="find the transposed convolutions that map one length to another",
+        description=textwrap.fill(
+            "List every 1-D transposed convolution (or chain of --layers of them) "
+            "mapping length INPUT to length OUTPUT, best first, with the parameter "
+            "names of --framework and the equivalent constructor calls "
+            "(tconv.solve).", 78),
+        epilog=_SOLVE_EPILOG)
+    parser.add_argument("input_size", type=_positive, metavar="INPUT",
+                        help="input length")
+    parser.add_argument("output_size", type=_positive, metavar="OUTPUT",
+                        help="wanted output length")
+    parser.add_argument("--layers", type=_positive, default=1, metavar="L",
+                        help="layers in the chain (default 1)")
+    parser.add_argument("--kernel", type=_positive, metavar="K",
+                        help="fix the kernel size of every layer")
+    parser.add_argument("--stride", type=_positive, metavar="S",
+                        help="fix the stride of every layer")
+    parser.add_argument("--dilation", type=_positive, metavar="D",
+                        help="fix the dilation of every layer")
+    parser.add_argument("--framework", choices=("torch", "keras", "onnx"),
+                        default="torch", help="parameter names and rules (default torch)")
+    parser.add_argument("--max", type=_positive, default=20, metavar="N",
+                        help="show at most N answers (default 20)")
+    parser.set_defaults(run=_run_solve, command_parser=parser)
+
+
+def _chain_sizes(framework: str, n: int, chain) -> list[int]:
+    sizes = [n]
+    for layer in chain:
+        k, s, padding, op, dil = (getattr(layer, name) for name in _FIELDS[framework])
+        if framework == "keras":
+            sizes.append(keras_length(sizes[-1], k, s, dil, padding, op))
+            continue
+        pads = padding if framework == "onnx" else (padding, padding)
+        (out,) = tconv.conv_transpose_output_shape(sizes[-1], k, stride=s, padding=(pads,),
+                                                   output_padding=op, dilation=dil)
+        sizes.append(out)
+    return sizes
+
+
+def _run_solve(args, parser) -> int:
+    found = tconv.solve(args.input_size, args.output_size, layers=args.layers,
+                        kernel_size=args.kernel, stride=args.stride,
+                        dilation=args.dilation, framework=args.framework,
+                        max_results=args.max)
+    layers = "1 layer" if args.layers == 1 else f"{args.layers} layers"
+    print(f"tconv solve: {args.input_size} -> {args.output_size}, {layers}, "
+          f"{args.framework}")
+    if not found:
+        print("no configuration in the search space reaches that length (see "
+              "'tconv solve --help')")
+        return 0
+    chains = [(item,) if args.layers == 1 else item for item in found]
+    fields = _FIELDS[args.framework]
+    rows = []
+    for rank, chain in enumerate(chains, 1):
+        sizes = _chain_sizes(args.framework, args.input_size, chain)
+        for index, layer in enumerate(chain):
+            values = ["" if value is None else
+                      f"{value[0]}:{value[1]}" if isinstance(value, tuple) else str(value)
+                      for value in (getattr(layer, name) for name in fields)]
+            rows.append([str(rank) if index == 0 else "", str(index + 1), *values,
+                         f"{sizes[index]} -> {sizes[index + 1]}"])
+    header = ["#", "layer", *fields, "sizes"]
+    if args.layers == 1:
+        header, rows = [header[0], *header[2:]], [[row[0], *row[2:]] for row in rows]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  " + " ".join(cell.ljust(width) for cell, width in zip(row, widths))
+              .rstrip())
+    print(f"{len(found)} shown, best first (at most --max {args.max})")
+    print("equivalent calls:")
+    for rank, chain in enumerate(chains, 1):
+        for index, layer in enumerate(chain):
+            label = f"{rank}." if index == 0 else ""
+            print(textwrap.fill(layer.call, 78, initial_indent=f"  {label:<4}",
+                                subsequent_indent="        "))
+    return 0
+
+
+# --------------------------------------------------------------------------
+# tconv checkerboard
+
+_CHECKERBOARD_EPILOG = """\
+Coverage = how many input-times-tap products land on each output position
+(a transposed convolution of all ones with an all-ones kernel). The interior
+(away from the borders by the kernel span) repeats with the stride (the
+product of strides for --layers); score = (max - min) / mean over it, 0 when
+uniform. The gradient line is the same count for the strided forward
+convolution's input gradient (how often each input is read).
+
+examples:
+  tconv checkerboard --kernel 3 --stride 2
+  tconv checkerboard --kernel 4 --stride 2 --layers 3 --rank 1
+  tconv checkerboard --kernel 3 --stride 2 --dilation 2 --rank 1
+  tconv checkerboard --kernel 3 --stride 2 --layers 2 --png heatmap.png
+"""
+
+
+def _add_checkerboard(commands) -> None:
+    parser = commands.add_parser(
+        "checkerboard", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="overlap analysis: does a transposed convolution make a checkerboard?",
+        description=textwrap.fill(
+            "Print the interior coverage pattern (one period) of a transposed "
+            "convolution, or of --layers identical ones stacked, its unevenness score, "
+            "the verdict and the fixes (tconv.checkerboard); --png draws the coverage "
+            "as a heatmap.", 78),
+        epilog=_CHECKERBOARD_EPILOG)
+    parser.add_argument("--kernel", type=_ints, required=True, metavar="INTS",
+                        help="kernel size: one int or one per axis, e.g. 3 or 3,4")
+    parser.add_argument("--stride", type=_ints, required=True, metavar="INTS",
+                        help="stride: one int or one per axis")
+    parser.add_argument("--layers", type=_positive, default=1, metavar="L",
+                        help="identical layers stacked (default 1)")
+    parser.add_argument("--padding", type=_ints, default=0, metavar="INTS",
+                        help="padding cropped from each end (default 0)")
+    parser.add_argument("--output-padding", type=_ints, default=0, metavar="INTS",
+                        help="output_padding (default 0)")
+    parser.add_argument("--dilation", type=_ints, default=1, metavar="INTS",
+                        help="spacing of the kernel taps (default 1)")
+    parser.add_argument("--rank", type=int, choices=(1, 2), default=2,
+                        help="spatial rank (default 2)")
+    parser.add_argument("--png", metavar="FILE",
+                        help="write a heatmap of the coverage (needs matplotlib: the "
+                             "viz extra)")
+    parser.set_defaults(run=_run_checkerboard, command_parser=parser)
+
+
+def _grid(values) -> list[str]:
+    """Rows of a 1-D or 2-D array of counts, right-aligned, two spaces in."""
+    rows = np.atleast_2d(values)
+    cells = [[f"{value:g}" for value in row] for row in rows]
+    width = max(len(cell) for row in cells for cell in row)
+    return ["  " + " ".join(cell.rjust(width) for cell in row) for row in cells]
+
+
+def _run_checkerboard(args, parser) -> int:
+    result = tconv.checkerboard(args.kernel, args.stride, padding=args.padding,
+                                output_padding=args.output_padding,
+                                dilation=args.dilation, rank=args.rank,
+                                layers=args.layers)
+    if args.png is not None:  # before printing, so a bad path prints only the error
+        try:
+            result.save_heatmap(args.png)
+        except (OSError, ValueError) as error:
+            message = f"--png={args.png!r}: cannot write it ({error})"
+            raise ValueError(message) from None
+    layers = "1 layer" if args.layers == 1 else f"{args.layers} layers stacked"
+    print(f"tconv checkerboard: kernel {args.kernel}, stride {args.stride}, padding "
+          f"{args.padding}, dilation {args.dilation}, {layers}, {args.rank}-D")
+    if args.rank == 1:
+        print(f"coverage of {result.in_size[0]} inputs (interior "
+              f"{result.interior[0][0]}..{result.interior[0][1] - 1}):")
+        print(textwrap.fill(" ".join(f"{v:g}" for v in result.coverage), 78,
+                            initial_indent="  ", subsequent_indent="  "))
+    period = "x".join(map(str, result.period))
+    print(f"interior pattern, one period ({period}), phase 0 first:")
+    print("\n".join(_grid(result.phases)))
+    print(f"score: {result.score:.4g}  ((max - min) / mean over the interior; 0 = "
+          "uniform)")
+    same = np.array_equal(result.gradient_phases, result.phases)
+    print(f"gradient (inputs read by the strided conv): score "
+          f"{result.gradient_score:.4g}"
+          + (", same pattern" if same else ", pattern:"))
+    if not same:
+        print("\n".join(_grid(result.gradient_phases)))
+    for line in result.verdict.splitlines():
+        print(textwrap.fill(line, 78, subsequent_indent="  "))
+    if args.png is not None:
+        shape = "x".join(map(str, result.coverage.shape))
+        print(f"wrote {args.png}: heatmap of the {shape} coverage, interior boxed in red")
+    return 0
+
+
+# --------------------------------------------------------------------------
+
+_COMMANDS = (_add_explain, _add_upsample, _add_compare, _add_shape, _add_solve,
+             _add_checkerboard)
 
 
 def build_parser() -> argparse.ArgumentParser:
