@@ -1,0 +1,619 @@
+"""ONNX conventions: ``Conv``, ``ConvTranspose``, ``MaxPool``, ``MaxUnpool``,
+``DepthToSpace`` and ``SpaceToDepth`` (opsets 22 and 28).
+
+A translator onto the core ops: ONNX attribute names (``strides``, ``pads``,
+``dilations``, ``group``), the flat ``pads`` layout ``[b_1..b_d, e_1..e_d]``
+turned into ``(before, after)`` pairs, ``auto_pad`` and ``output_shape``
+turned into explicit pads (SEMANTICS.md 3.1-3.4), and ONNX's global MaxPool
+indices. Inputs and outputs are NumPy arrays with the dtypes ONNX specifies.
+Where the specification is silent, onnxruntime is followed. ``onnx`` itself
+is never imported.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _args
+from ._conv import conv as _conv
+from ._conv import conv_transpose as _conv_transpose
+from ._geometry import effective_kernel, full_transpose_length
+from ._pool import max_pool as _max_pool
+from ._pool import max_unpool as _max_unpool
+from ._pool import unpool_length
+
+__all__ = ["conv", "conv_transpose", "depth_to_space", "max_pool", "max_unpool",
+           "space_to_depth"]
+
+AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
+DEPTH_MODES = ("DCR", "CRD")
+
+
+# -------------------------------------------------------------------- attribute readers
+
+
+def _string(op: str, name: str, value, allowed) -> str:
+    """A string attribute given as ``str`` or ``bytes`` (as ONNX graphs store them)."""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", errors="replace")
+    return _args.choice(op, name, value, allowed)
+
+
+def _optional(value):
+    """An optional tensor input: ``None`` or empty means absent."""
+    if value is None:
+        return None
+    array = np.asarray(value)
+    return None if array.size == 0 else array
+
+
+def _array(op: str, name: str, value) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        message = f"{op}: {name} must be a numeric array; got dtype {array.dtype}"
+        raise TypeError(message)
+    return array
+
+
+def _batched(op: str, name: str, array: np.ndarray, rank: int | None = None) -> int:
+    """Check ``(N, C, *S)`` with 1-3 spatial axes; return the spatial rank."""
+    if not 3 <= array.ndim <= 5 or (rank is not None and array.ndim != rank + 2):
+        wanted = "3-5" if rank is None else str(rank + 2)
+        message = (f"{op}: {name} must be (N, C, *spatial) with {wanted} axes; got shape "
+                   f"{array.shape}")
+        raise ValueError(message)
+    return array.ndim - 2
+
+
+def _ints(op: str, name: str, value, count: int, default: int) -> tuple[int, ...]:
+    """An ints attribute of ``count`` values (``None`` gives the default)."""
+    if value is None:
+        return (default,) * count
+    values = _args._sequence(value)
+    if values is None or not all(_args.is_int(v) for v in values):
+        message = f"{op}: {name}={value!r} must be a list of {count} ints"
+        raise TypeError(message)
+    if len(values) != count:
+        message = f"{op}: {name}={value!r} must have {count} values; got {len(values)}"
+        raise ValueError(message)
+    return tuple(int(v) for v in values)
+
+
+def _positive(op: str, name: str, value, rank: int) -> tuple[int, ...]:
+    values = _ints(op, name, value, rank, 1)
+    if min(values) < 1:
+        message = f"{op}: {name}={value!r} must be positive on every axis"
+        raise ValueError(message)
+    return values
+
+
+def _pads(op: str, pads, rank: int) -> tuple[tuple[int, int], ...]:
+    """``[b_1..b_d, e_1..e_d]`` as d ``(before, after)`` pairs."""
+    flat = _ints(op, "pads", pads, 2 * rank, 0)
+    if min(flat) < 0:
+        message = f"{op}: pads={pads!r} must be non-negative"
+        raise ValueError(message)
+    return tuple(zip(flat[:rank], flat[rank:]))
+
+
+def _kernel_shape(op: str, kernel_shape, weight_shape: tuple[int, ...]) -> None:
+    """``kernel_shape`` is optional for Conv/ConvTranspose; if given it must match W."""
+    if kernel_shape is None:
+        return
+    given = _ints(op, "kernel_shape", kernel_shape, len(weight_shape), 1)
+    if given != weight_shape:
+        message = (f"{op}: kernel_shape={kernel_shape!r} does not match the spatial shape "
+                   f"{weight_shape} of W")
+        raise ValueError(message)
+
+
+def _half(total: int) -> int:
+    """``total / 2`` rounded toward zero, as onnxruntime's C++ does."""
+    return total // 2 if total >= 0 else -(-total // 2)
+
+
+def _same_pads(size: int, k: int, s: int, dil: int, auto_pad: str) -> tuple[int, int]:
+    """``SAME_*`` pads of Conv and MaxPool: ``ceil(n / s)`` outputs.
+
+    ``total = (out - 1)*s + ke - n``; SAME_UPPER puts the odd unit at the
+    end, SAME_LOWER at the start (SEMANTICS.md 3.1). The spec does not clamp
+    ``total`` at 0; where it is negative (``ke < s``) onnxruntime splits it
+    with C truncation, ``total/2`` and ``(total + 1)/2``, giving negative
+    pads (input cropped), and so does this.
+    """
+    out = -(-size // s)
+    total = (out - 1) * s + effective_kernel(k, dil) - size
+    lo = _half(total + 1) if auto_pad == "SAME_LOWER" else _half(total)
+    return lo, total - lo
+
+
+def _forward_pads(op: str, auto_pad: str, pads, in_size, kernel, stride, dilation):
+    rank = len(in_size)
+    if auto_pad == "NOTSET":
+        return _pads(op, pads, rank)
+    if auto_pad == "VALID":
+        return ((0, 0),) * rank
+    return tuple(_same_pads(n, k, s, d, auto_pad)
+                 for n, k, s, d in zip(in_size, kernel, stride, dilation))
+
+
+def _crop(X: np.ndarray, pads):
+    """Negative pads as a crop of ``X``: ``(X, non-negative pads, crop offsets)``."""
+    index = (slice(None),) * 2 + tuple(slice(max(-lo, 0), n - max(-hi, 0))
+                                       for n, (lo, hi) in zip(X.shape[2:], pads))
+    return (X[index], tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads),
+            tuple(max(-lo, 0) for lo, _ in pads))
+
+
+# ------------------------------------------------------------------ Conv, ConvTranspose
+
+
+def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_shape=None,
+         pads=None, strides=None):
+    """ONNX ``Conv`` (opset 22).
+
+    Parameters
+    ----------
+    X : array_like
+        ``(N, C, *S)`` with 1-3 spatial axes.
+    W : array_like
+        ``(M, C/group, *k)``.
+    B : array_like, optional
+        ``(M,)``; ``None`` or empty means no bias.
+    auto_pad : str or bytes
+        ``"NOTSET"`` (use ``pads``), ``"VALID"``, ``"SAME_UPPER"`` (odd
+        padding unit at the end) or ``"SAME_LOWER"`` (at the start).
+    dilations, strides : list of ints, optional
+        One per spatial axis; default 1.
+    group : int
+    kernel_shape : list of ints, optional
+        Must equal ``W.shape[2:]`` when given.
+    pads : list of ints, optional
+        ``[b_1..b_d, e_1..e_d]``; default zeros; ignored unless NOTSET.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, M, *S_out)``, X's floating dtype.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad attributes (the message names the ONNX attribute) or shapes.
+
+    Notes
+    -----
+    ``SAME_*`` gives ``ceil(n / stride)`` outputs with total padding
+    ``max((out - 1)*s + ke - n, 0)`` (SEMANTICS.md 3.1); dilation is
+    honoured there as the spec says (onnxruntime refuses it).
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.arange(6.0).reshape(1, 1, 6)
+    >>> W = np.array([[[1.0, 1.0, 1.0]]])
+    >>> tconv.onnx.conv(X, W, auto_pad="SAME_UPPER", strides=[2])
+    array([[[3., 9., 9.]]])
+    >>> tconv.onnx.conv(X, W, auto_pad=b"SAME_LOWER", strides=[2])
+    array([[[ 1.,  6., 12.]]])
+    """
+    op = "onnx.conv"
+    auto_pad = _string(op, "auto_pad", auto_pad, AUTO_PADS)
+    X, W = _array(op, "X", X), _array(op, "W", W)
+    rank = _batched(op, "X", X)
+    _batched(op, "W", W, rank)
+    _kernel_shape(op, kernel_shape, W.shape[2:])
+    stride = _positive(op, "strides", strides, rank)
+    dilation = _positive(op, "dilations", dilations, rank)
+    padding = _forward_pads(op, auto_pad, pads, X.shape[2:], W.shape[2:], stride, dilation)
+    group = _args.positive_int(op, "group", group)
+    X, padding, _ = _crop(X, padding)
+    return _conv(X, W, _optional(B), stride=stride, padding=padding, dilation=dilation,
+                 groups=group)
+
+
+def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, dilation,
+                    output_padding):
+    """Per axis ``(before, after, output_padding)`` for the core (SEMANTICS.md 3.2).
+
+    With ``total = F - out`` (``F`` counting output_padding) negative, the
+    ``-total`` extra positions are zeros at the end of the axis (API.md):
+    no cropping, and the core's output_padding appends them.
+    """
+    rank = len(in_size)
+    if output_shape is not None:
+        wanted = list(output_shape.reshape(-1))
+        if len(wanted) == rank + 2:  # the full shape, as onnxruntime also accepts
+            wanted = wanted[2:]
+        wanted = _ints(op, "output_shape", wanted, rank, 1)
+        if min(wanted) < 1:
+            message = f"{op}: output_shape={output_shape.tolist()!r} must be positive"
+            raise ValueError(message)
+    elif auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        wanted = tuple(n * s for n, s in zip(in_size, stride))
+    else:
+        pairs = _pads(op, pads, rank) if auto_pad == "NOTSET" else ((0, 0),) * rank
+        return tuple((lo, hi, p) for (lo, hi), p in zip(pairs, output_padding))
+    result = []
+    axes = zip(in_size, kernel, stride, dilation, output_padding, wanted)
+    for n, k, s, dil, p, out in axes:
+        full = full_transpose_length(n, k, s, dil)
+        total = full + p - out
+        if total >= 0:
+            lo = total // 2 if auto_pad == "SAME_UPPER" else total - total // 2
+            result.append((lo, total - lo, p))
+            continue
+        extra = out - full
+        if extra >= max(s, dil):
+            message = (f"{op}: output_shape={list(wanted)!r} cannot be reached: at most "
+                       f"{full + max(s, dil) - 1} on an axis with input size {n}, kernel "
+                       f"{k}, strides {s}, dilations {dil} (full output {full})")
+            raise ValueError(message)
+        result.append((0, 0, extra))
+    return tuple(result)
+
+
+def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
+                   kernel_shape=None, output_padding=None, output_shape=None, pads=None,
+                   strides=None):
+    """ONNX ``ConvTranspose`` (opset 22).
+
+    Parameters
+    ----------
+    X : array_like
+        ``(N, C, *S)`` with 1-3 spatial axes.
+    W : array_like
+        ``(C, M/group, *k)``.
+    B : array_like, optional
+        ``(M,)``; ``None`` or empty means no bias.
+    auto_pad : str or bytes
+        ``"NOTSET"``, ``"VALID"``, ``"SAME_UPPER"`` or ``"SAME_LOWER"``.
+    dilations, strides, output_padding : list of ints, optional
+        One per spatial axis; defaults 1, 1, 0.
+    group : int
+    kernel_shape : list of ints, optional
+        Must equal ``W.shape[2:]`` when given.
+    output_shape : array_like of ints, optional
+        Spatial output shape (or the full shape, whose N and C are ignored,
+        as onnxruntime accepts it); overrides ``pads`` (as onnxruntime does, even
+        with ``pads`` given). ``None`` or empty means absent.
+    pads : list of ints, optional
+        ``[b_1..b_d, e_1..e_d]``, cropped from the full output.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, M, *S_out)``, X's floating dtype.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad attributes (the message names the ONNX attribute), shapes, an
+        output_padding not below ``max(strides, dilations)``, an
+        ``output_shape`` more than ``max(strides, dilations) - 1`` beyond
+        the full output.
+
+    Notes
+    -----
+    Per axis ``F = s*(n-1) + output_padding + ke``. SAME_* gives ``n*s``;
+    with ``output_shape`` or SAME_*, ``total = F - out``; SAME_UPPER crops
+    ``total//2`` at the start, NOTSET/VALID/SAME_LOWER ``total - total//2``
+    (SEMANTICS.md 3.2). A negative total (``ke < s`` with SAME_*, or an
+    ``output_shape`` beyond ``F``) appends zeros at the end of the axis
+    (API.md; the spec read with C truncation; onnxruntime 1.31 returns a
+    wrong length for SAME_* there).
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.array([[[1.0, 2.0, 3.0]]])
+    >>> W = np.array([[[1.0, 10.0, 100.0]]])
+    >>> tconv.onnx.conv_transpose(X, W, strides=[2])
+    array([[[  1.,  10., 102.,  20., 203.,  30., 300.]]])
+    >>> tconv.onnx.conv_transpose(X, W, strides=[2], auto_pad="SAME_UPPER")
+    array([[[  1.,  10., 102.,  20., 203.,  30.]]])
+    >>> tconv.onnx.conv_transpose(X, W, strides=[2], output_shape=[4])
+    array([[[102.,  20., 203.,  30.]]])
+    """
+    op = "onnx.conv_transpose"
+    auto_pad = _string(op, "auto_pad", auto_pad, AUTO_PADS)
+    X, W = _array(op, "X", X), _array(op, "W", W)
+    rank = _batched(op, "X", X)
+    _batched(op, "W", W, rank)
+    _kernel_shape(op, kernel_shape, W.shape[2:])
+    stride = _positive(op, "strides", strides, rank)
+    dilation = _positive(op, "dilations", dilations, rank)
+    extra = _ints(op, "output_padding", output_padding, rank, 0)
+    if any(not 0 <= p < max(s, d) for p, s, d in zip(extra, stride, dilation)):
+        message = (f"{op}: output_padding={output_padding!r} must be non-negative and "
+                   f"smaller than max(strides, dilations) = "
+                   f"{tuple(max(s, d) for s, d in zip(stride, dilation))}")
+        raise ValueError(message)
+    group = _args.positive_int(op, "group", group)
+    geometry = _transpose_pads(op, auto_pad, pads, _optional(output_shape), X.shape[2:],
+                               W.shape[2:], stride, dilation, extra)
+    return _conv_transpose(X, W, _optional(B), stride=stride,
+                           padding=tuple((lo, hi) for lo, hi, _ in geometry),
+                           output_padding=tuple(p for _, _, p in geometry),
+                           dilation=dilation, groups=group)
+
+
+# ------------------------------------------------------------------- MaxPool, MaxUnpool
+
+
+def _pool_input(op: str, X, kernel_shape):
+    X = _array(op, "X", X)
+    values = _args._sequence(kernel_shape)
+    if values is None:
+        message = f"{op}: kernel_shape={kernel_shape!r} is required, a list of ints"
+        raise TypeError(message)
+    rank = _batched(op, "X", X, len(values))
+    kernel = _positive(op, "kernel_shape", kernel_shape, rank)
+    return X, rank, kernel
+
+
+def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None, pads=None,
+             storage_order=0, strides=None):
+    """ONNX ``MaxPool`` (opset 22), returning ``(Y, Indices)``.
+
+    Parameters
+    ----------
+    X : array_like
+        ``(N, C, *S)`` with 1-3 spatial axes; any numeric dtype (uint8 and
+        int8 as in ONNX) is kept.
+    kernel_shape : list of ints
+    auto_pad : str or bytes
+        ``"NOTSET"``, ``"VALID"``, ``"SAME_UPPER"`` or ``"SAME_LOWER"``
+        (``ceil(n / s)`` outputs).
+    ceil_mode : int
+        0 or 1.
+    dilations, strides : list of ints, optional
+        Defaults 1.
+    pads : list of ints, optional
+        ``[b_1..b_d, e_1..e_d]``; each at most half the kernel (the core's,
+        PyTorch's, limit).
+    storage_order : int
+        0: Indices row-major; 1: the spatial part column-major.
+
+    Returns
+    -------
+    Y : numpy.ndarray
+        X's dtype.
+    Indices : numpy.ndarray of int64
+        Flattened over the whole tensor, N and C included (SEMANTICS.md 3.3).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad attributes (the message names the ONNX attribute) or shapes.
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.array([[[[1, 9], [4, 5]]], [[[7, 0], [3, 8]]]], dtype=np.uint8)
+    >>> Y, I = tconv.onnx.max_pool(X, kernel_shape=[2, 2])
+    >>> Y.ravel(), I.ravel()
+    (array([9, 8], dtype=uint8), array([1, 7]))
+    >>> tconv.onnx.max_pool(X, kernel_shape=[2, 2], storage_order=1)[1].ravel()
+    array([2, 7])
+    """
+    op = "onnx.max_pool"
+    auto_pad = _string(op, "auto_pad", auto_pad, AUTO_PADS)
+    X, rank, kernel = _pool_input(op, X, kernel_shape)
+    if ceil_mode not in (0, 1) or isinstance(ceil_mode, float):
+        message = f"{op}: ceil_mode={ceil_mode!r} must be 0 or 1"
+        raise ValueError(message)
+    if storage_order not in (0, 1) or isinstance(storage_order, float):
+        message = f"{op}: storage_order={storage_order!r} must be 0 or 1"
+        raise ValueError(message)
+    stride = _positive(op, "strides", strides, rank)
+    dilation = _positive(op, "dilations", dilations, rank)
+    padding = _forward_pads(op, auto_pad, pads, X.shape[2:], kernel, stride, dilation)
+    if auto_pad.startswith("SAME"):
+        ceil_mode = 0  # SAME pads already give ceil(n / s) windows
+    # Validated here so the message names the ONNX attribute, not the core's.
+    if any(max(p) > k // 2 for p, k in zip(padding, kernel)):
+        source = "" if auto_pad == "NOTSET" else f" (from auto_pad={auto_pad!r})"
+        message = (f"{op}: pads={[p for pair in zip(*padding) for p in pair]!r}{source} "
+                   f"must be at most half the kernel on every side, the core's (PyTorch's) "
+                   f"limit (kernel_shape={list(kernel)})")
+        raise ValueError(message)
+    in_size = X.shape[2:]
+    cropped, padding, offsets = _crop(X, padding)
+    values, plane_indices = _max_pool(cropped, kernel, stride, padding, dilation,
+                                      bool(ceil_mode), return_indices=True)
+    values = np.asarray(values).astype(X.dtype, copy=False)
+    # per-plane index of the (cropped) input -> ONNX's index into X
+    positions = np.unravel_index(np.asarray(plane_indices, dtype=np.int64),
+                                 cropped.shape[2:])
+    positions = tuple(p + o for p, o in zip(positions, offsets))
+    order = "F" if storage_order else "C"
+    plane_indices = np.ravel_multi_index(positions, in_size, order=order).astype(np.int64)
+    planes = np.arange(X.shape[0] * X.shape[1], dtype=np.int64).reshape(
+        X.shape[:2] + (1,) * rank)
+    return values, plane_indices + planes * math.prod(in_size)
+
+
+def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None):
+    """ONNX ``MaxUnpool`` (opset 22).
+
+    Parameters
+    ----------
+    X : array_like
+        Pooled values ``(N, C, *S)``.
+    I : array_like of ints
+        Global row-major indices as :func:`max_pool` (storage_order 0)
+        returns them, addressing the output tensor.
+    output_shape : array_like of ints, optional
+        Full output shape ``(N, C, *S_out)``; overrides ``pads``. Each spatial
+        size must lie strictly between ``default - s`` and ``default + s``.
+        ``None`` or empty means absent.
+    kernel_shape : list of ints
+    pads, strides : list of ints, optional
+
+    Returns
+    -------
+    numpy.ndarray
+        X's dtype; zeros where no index points.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad attributes (the message names the ONNX attribute), indices
+        outside the output, an output_shape out of range.
+
+    Notes
+    -----
+    Default spatial size ``(n - 1)*s - (pb + pe) + k`` (SEMANTICS.md 3.4).
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.array([[[[1.0, 9.0], [4.0, 5.0]]]])
+    >>> Y, I = tconv.onnx.max_pool(X, kernel_shape=[2, 2])
+    >>> tconv.onnx.max_unpool(Y, I, kernel_shape=[2, 2])
+    array([[[[0., 9.],
+             [0., 0.]]]])
+    """
+    op = "onnx.max_unpool"
+    X, rank, kernel = _pool_input(op, X, kernel_shape)
+    I = np.asarray(I)
+    if I.dtype.kind not in "iu":
+        message = f"{op}: I must hold integers; got dtype {I.dtype}"
+        raise TypeError(message)
+    if I.shape != X.shape:
+        message = f"{op}: I must have X's shape {X.shape}; got {I.shape}"
+        raise ValueError(message)
+    stride = _positive(op, "strides", strides, rank)
+    padding = _pads(op, pads, rank)
+    shape = _optional(output_shape)
+    if shape is None:
+        out_size = tuple(unpool_length(n, k, s, lo, hi) for n, k, s, (lo, hi)
+                         in zip(X.shape[2:], kernel, stride, padding))
+    else:
+        full = _ints(op, "output_shape", list(shape.reshape(-1)), rank + 2, 1)
+        if full[:2] != X.shape[:2]:
+            message = (f"{op}: output_shape={list(full)!r} must start with X's "
+                       f"(N, C) = {X.shape[:2]}")
+            raise ValueError(message)
+        out_size = full[2:]
+    if min(out_size) < 1:
+        message = f"{op}: the output would be empty ({out_size}); check pads={pads!r}"
+        raise ValueError(message)
+    plane = math.prod(out_size)
+    planes = np.arange(X.shape[0] * X.shape[1], dtype=np.int64).reshape(
+        X.shape[:2] + (1,) * rank)
+    plane_indices = I.astype(np.int64) - planes * plane
+    if plane_indices.size and (plane_indices.min() < 0 or plane_indices.max() >= plane):
+        message = (f"{op}: I holds indices outside their (N, C) plane of the output "
+                   f"{X.shape[:2] + tuple(out_size)}")
+        raise ValueError(message)
+    Y = _max_unpool(X, plane_indices, kernel, stride, padding,
+                    output_size=None if shape is None else out_size)
+    return np.asarray(Y).astype(X.dtype, copy=False)
+
+
+# ----------------------------------------------------------- DepthToSpace, SpaceToDepth
+
+
+def _blocks(op: str, X, blocksize):
+    X = np.asarray(X)
+    if X.ndim != 4:
+        message = f"{op}: X must be (N, C, H, W); got shape {X.shape}"
+        raise ValueError(message)
+    return X, _args.positive_int(op, "blocksize", blocksize)
+
+
+def depth_to_space(X, *, blocksize, mode="DCR"):
+    """ONNX ``DepthToSpace`` (opset 13 and later).
+
+    Output ``(c, h*b + i, w*b + j)`` reads input channel ``(i*b + j)*C_out + c``
+    (DCR, TF's depth_to_space) or ``c*b*b + i*b + j`` (CRD, ==
+    ``tconv.pixel_shuffle``). Only reshapes and transposes: every dtype is kept.
+
+    Parameters
+    ----------
+    X : array_like
+        ``(N, C, H, W)``, ``C`` divisible by ``blocksize**2``.
+    blocksize : int
+    mode : str or bytes
+        ``"DCR"`` or ``"CRD"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, C/b**2, H*b, W*b)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad shape, blocksize or mode.
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.arange(8).reshape(1, 8, 1, 1)
+    >>> tconv.onnx.depth_to_space(X, blocksize=2)[0, 0]
+    array([[0, 2],
+           [4, 6]])
+    >>> tconv.onnx.depth_to_space(X, blocksize=2, mode="CRD")[0, 0]
+    array([[0, 1],
+           [2, 3]])
+    """
+    op = "onnx.depth_to_space"
+    mode = _string(op, "mode", mode, DEPTH_MODES)
+    X, b = _blocks(op, X, blocksize)
+    n, c, h, w = X.shape
+    if c % (b * b):
+        message = f"{op}: X has {c} channels, not divisible by blocksize**2 = {b * b}"
+        raise ValueError(message)
+    if mode == "DCR":
+        Y = X.reshape(n, b, b, c // (b * b), h, w).transpose(0, 3, 4, 1, 5, 2)
+    else:
+        Y = X.reshape(n, c // (b * b), b, b, h, w).transpose(0, 1, 4, 2, 5, 3)
+    return Y.reshape(n, c // (b * b), h * b, w * b)
+
+
+def space_to_depth(X, *, blocksize, mode="DCR"):
+    """ONNX ``SpaceToDepth`` (opset 28, which adds ``mode``; earlier opsets are DCR).
+
+    The inverse of :func:`depth_to_space` with the same mode; CRD equals
+    ``tconv.pixel_unshuffle``. Only reshapes and transposes: every dtype is kept.
+
+    Parameters
+    ----------
+    X : array_like
+        ``(N, C, H, W)``, ``H`` and ``W`` divisible by ``blocksize``.
+    blocksize : int
+    mode : str or bytes
+        ``"DCR"`` (default) or ``"CRD"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, C*b**2, H/b, W/b)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad shape, blocksize or mode.
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.arange(16).reshape(1, 1, 4, 4)
+    >>> tconv.onnx.space_to_depth(X, blocksize=2, mode="CRD")[0, :, 0, 0]
+    array([0, 1, 4, 5])
+    """
+    op = "onnx.space_to_depth"
+    mode = _string(op, "mode", mode, DEPTH_MODES)
+    X, b = _blocks(op, X, blocksize)
+    n, c, h, w = X.shape
+    if h % b or w % b:
+        message = f"{op}: X's spatial shape {(h, w)} is not divisible by blocksize={b}"
+        raise ValueError(message)
+    Y = X.reshape(n, c, h // b, b, w // b, b)
+    Y = Y.transpose(0, 3, 5, 1, 2, 4) if mode == "DCR" else Y.transpose(0, 1, 3, 5, 2, 4)
+    return Y.reshape(n, c * b * b, h // b, w // b)
