@@ -76,6 +76,25 @@ def positive_int(op: str, name: str, value) -> int:
     return int(value)
 
 
+def nonempty(op: str, name: str, shape) -> None:
+    """Refuse an array with a zero-length axis (an empty result is never returned)."""
+    if 0 in tuple(shape):
+        message = (f"{op}: {name} has shape {tuple(shape)} with an empty axis; every axis "
+                   "must have length >= 1")
+        raise ValueError(message)
+
+
+def spatial_rank(op: str, rank) -> int:
+    """``rank`` as a spatial rank: an int 1, 2 or 3."""
+    if not is_int(rank):
+        message = f"{op}: rank={rank!r} must be an int: 1, 2 or 3"
+        raise TypeError(message)
+    if rank not in (1, 2, 3):
+        message = f"{op}: rank={rank!r} is not a spatial rank; use 1, 2 or 3"
+        raise ValueError(message)
+    return int(rank)
+
+
 def is_zero(value) -> bool:
     """True for ``0`` or a sequence of zeros (an unset output_padding)."""
     if is_int(value):

@@ -450,12 +450,7 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     >>> tconv.checkerboard(3, 2, rank=1, layers=2).phases.tolist()
     [3.0, 2.0, 3.0, 1.0]
     """
-    if not _args.is_int(rank):
-        message = f"{_OP}: rank={rank!r} must be an int: 1, 2 or 3"
-        raise TypeError(message)
-    if rank not in (1, 2, 3):
-        message = f"{_OP}: rank={rank!r} must be 1, 2 or 3"
-        raise ValueError(message)
+    rank = _args.spatial_rank(_OP, rank)
     stack = _layers(kernel_size, stride, padding, output_padding, dilation, rank, layers)
     weights = _weights(weight, stack, rank)
     period = _period(stack)

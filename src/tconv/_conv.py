@@ -64,11 +64,8 @@ def _prepare(op: str, x, weight, bias, *, transposed: bool):
     is_batched = x.ndim == rank + 2
     if not is_batched:
         x = xp.expand_dims(x, axis=0)
-    for name, array in (("x", x), ("weight", weight)):
-        if 0 in tuple(array.shape):
-            message = (f"{op}: {name} has shape {tuple(array.shape)} with an empty axis; "
-                       "every axis must have length >= 1")
-            raise ValueError(message)
+    _args.nonempty(op, "x", x.shape)
+    _args.nonempty(op, "weight", weight.shape)
     dtype = compute_dtype(xp, x, weight, bias)
     x, weight = xp.astype(x, dtype, copy=False), xp.astype(weight, dtype, copy=False)
     if bias is not None:

@@ -83,6 +83,29 @@ def same_pads_conv_transpose(size: int, k: int, s: int, dil: int) -> tuple[int, 
     return lo, hi, op
 
 
+def keras_transpose_window(size: int, k: int, s: int, dil: int, padding: str,
+                           output_padding: int | None) -> tuple[int, int]:
+    """Keras 3's transposed convolution along one axis: ``(start, length)``.
+
+    Keras keeps ``length`` samples of the full output from offset ``start``,
+    zero-filled past its end. ``"valid"``: start 0, length ``F + op``, or
+    ``(n-1)*s + max(ke, s)`` when op is None. ``"same"``: length ``n*s`` when
+    op is None, else ``(n-1)*s + (ke mod 2) + op``; with ``pad_len = s + ke - 2``
+    (op None) or ``ke + (ke mod 2) - 2 + op``, ``start = ke - 1 -
+    min(ceil(pad_len / 2), ke - 1)``.
+    """
+    ke = effective_kernel(k, dil)
+    full = full_transpose_length(size, k, s, dil)
+    if padding == "valid":
+        return 0, full + (max(s - ke, 0) if output_padding is None else output_padding)
+    if output_padding is None:
+        length, pad_len = size * s, s + ke - 2
+    else:
+        length = (size - 1) * s + ke % 2 + output_padding
+        pad_len = ke + ke % 2 - 2 + output_padding
+    return ke - 1 - min(-(-pad_len // 2), ke - 1), length
+
+
 @dataclass(frozen=True)
 class ConvPlan:
     """Resolved geometry of one convolution or transposed convolution call.

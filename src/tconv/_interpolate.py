@@ -260,10 +260,7 @@ def _check_rank(op: str, x, mode: str) -> int:
                    "a batched (N, C, *S) input with 1, 2 or 3 spatial axes (3, 4 or 5 dims; "
                    "an unbatched input needs a leading batch axis, x[None])")
         raise ValueError(message)
-    if 0 in tuple(x.shape):
-        message = (f"{op}: x has shape {tuple(x.shape)} with an empty axis; every axis must "
-                   "have length >= 1")
-        raise ValueError(message)
+    _args.nonempty(op, "x", x.shape)
     return rank
 
 

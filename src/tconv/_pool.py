@@ -205,10 +205,7 @@ def prepare(op: str, x, name: str, value):
                    f"{value!r} is {rank}-D; x must be (N, C, *S) with {rank + 2} dims or "
                    f"unbatched (C, *S) with {rank + 1} dims")
         raise ValueError(message)
-    if 0 in tuple(x.shape):
-        message = (f"{op}: x has shape {tuple(x.shape)} with an empty axis; every axis "
-                   "must have length >= 1")
-        raise ValueError(message)
+    _args.nonempty(op, "x", x.shape)
     is_batched = x.ndim == rank + 2
     if not is_batched:
         x = xp.expand_dims(x, axis=0)

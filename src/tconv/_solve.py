@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from . import _args
-from ._geometry import conv_transpose_length, effective_kernel, full_transpose_length
+from ._geometry import conv_transpose_length, effective_kernel, keras_transpose_window
 
 FRAMEWORKS = ("torch", "keras", "onnx")
 MAX_DILATION = 3
@@ -107,24 +107,6 @@ class OnnxLayer:
         return f"ConvTranspose({', '.join(parts)})"
 
 
-def keras_length(size: int, k: int, s: int, dil: int, padding: str,
-                 output_padding: int | None) -> int:
-    """Output length of a Keras 3 transposed convolution (SEMANTICS.md 2.2).
-
-    ``"valid"``: ``F + op``, or ``(n-1)*s + max(ke, s)`` when op is None (the
-    full output plus ``s - ke`` zeros when the stride exceeds the kernel);
-    ``"same"``: ``n*s`` when op is None, else ``(n-1)*s + (ke mod 2) + op``.
-    """
-    ke = effective_kernel(k, dil)
-    if padding == "valid":
-        if output_padding is None:
-            return full_transpose_length(size, k, s, dil) + max(s - ke, 0)
-        return full_transpose_length(size, k, s, dil) + output_padding
-    if output_padding is None:
-        return size * s
-    return (size - 1) * s + ke % 2 + output_padding
-
-
 def _kernels(kernels, s: int, dil: int):
     """Kernel sizes to try; a 1-tap kernel has no dilation (only ``dil=1`` is kept)."""
     return (k for k in kernels(s) if k > 1 or dil == 1)
@@ -148,7 +130,7 @@ def _keras_layers(n: int, out: int, strides, dilations, kernels):
             for padding, op in itertools.product(("valid", "same"), (None, *range(s))):
                 if padding == "valid" and op == 0 and is_long:
                     continue  # the same layer as op None
-                if keras_length(n, k, s, dil, padding, op) == out:
+                if keras_transpose_window(n, k, s, dil, padding, op)[1] == out:
                     yield KerasLayer(k, s, padding, op, dil)
 
 
@@ -244,7 +226,7 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     Keras) and every legal output_padding (torch ``< max(stride, dilation)``,
     ONNX and Keras ``< stride``; Keras also ``None``, and no dilation with a
     stride above 1). Each length comes from
-    ``tconv._geometry.conv_transpose_length`` (Keras: :func:`keras_length`).
+    ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras_transpose_window``).
 
     Ranking: kernel divisible by stride first (no checkerboard, SEMANTICS.md
     7), then no output_padding, then (Keras) ``"valid"`` and no explicit

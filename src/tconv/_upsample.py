@@ -78,10 +78,7 @@ def _prepare_planes(op: str, x):
         message = (f"{op}: x has shape {tuple(x.shape)} ({x.ndim} dims); it must be "
                    "(*, C, H, W) with at least 3 dims")
         raise ValueError(message)
-    if 0 in tuple(x.shape):
-        message = (f"{op}: x has shape {tuple(x.shape)} with an empty axis; every axis "
-                   "must have length >= 1")
-        raise ValueError(message)
+    _args.nonempty(op, "x", x.shape)
     return xp, xp.astype(x, compute_dtype(xp, x), copy=False)
 
 
@@ -283,12 +280,7 @@ def upsampling_kernel(mode, factor, *, rank=2):
     """
     op = "upsampling_kernel"
     _args.choice(op, "mode", mode, UPSAMPLING_MODES)
-    if not _args.is_int(rank):
-        message = f"{op}: rank={rank!r} must be an int: 1, 2 or 3"
-        raise TypeError(message)
-    if rank not in (1, 2, 3):
-        message = f"{op}: rank={rank!r} is not a spatial rank; use 1, 2 or 3"
-        raise ValueError(message)
+    rank = _args.spatial_rank(op, rank)
     factors = _args.positive_ints(op, "factor", factor, rank)
     if mode == "nearest":
         taps = [np.ones(f) for f in factors]

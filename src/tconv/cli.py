@@ -26,8 +26,7 @@ import numpy as np
 import tconv
 
 from . import __version__, images
-from ._geometry import same_pads_conv, same_pads_conv_transpose
-from ._solve import keras_length
+from ._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
 from .explain import explain_text
 
 # Explanations are for small examples; larger ones are refused, not truncated.
@@ -484,7 +483,7 @@ def _shape_step(op: str, framework: str, n: int, layer: dict) -> tuple[str, int]
         if not isinstance(padding, str):
             message = f"Keras padding is same or valid, not {padding}"
             raise ValueError(message)
-        out = keras_length(n, k, s, dil, padding, op_given)
+        out = keras_transpose_window(n, k, s, dil, padding, op_given)[1]
         if out < 1 or (op_given is not None and op_given >= s):
             message = (f"Keras rejects it (output length {out}; output_padding must be "
                        f"< strides={s} and the output at least 1)")
@@ -643,7 +642,7 @@ def _chain_sizes(framework: str, n: int, chain) -> list[int]:
     for layer in chain:
         k, s, padding, op, dil = (getattr(layer, name) for name in _FIELDS[framework])
         if framework == "keras":
-            sizes.append(keras_length(sizes[-1], k, s, dil, padding, op))
+            sizes.append(keras_transpose_window(sizes[-1], k, s, dil, padding, op)[1])
             continue
         pads = padding if framework == "onnx" else (padding, padding)
         (out,) = tconv.conv_transpose_output_shape(sizes[-1], k, stride=s, padding=(pads,),

@@ -16,7 +16,7 @@ from array_api_compat import device
 from . import _args, _xp
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
-from ._geometry import effective_kernel, full_transpose_length
+from ._geometry import full_transpose_length, keras_transpose_window
 from ._interpolate import interpolate as _interpolate
 
 __all__ = ["conv", "conv_transpose", "upsampling"]
@@ -147,16 +147,8 @@ def _transpose_window(n: int, k: int, s: int, dil: int, padding: str,
     zeros past ``F`` (SEMANTICS.md 2.2). The core gives ``full[j + before]``,
     then ``output_padding`` samples at the end (zeros past ``F``).
     """
-    ke = effective_kernel(k, dil)
     full = full_transpose_length(n, k, s, dil)
-    if padding == "valid":
-        start, length = 0, full + (max(s - ke, 0) if op is None else op)
-    else:
-        if op is None:
-            length, pad_len = n * s, s + ke - 2
-        else:
-            length, pad_len = (n - 1) * s + ke % 2 + op, ke + ke % 2 - 2 + op
-        start = ke - 1 - min(-(-pad_len // 2), ke - 1)
+    start, length = keras_transpose_window(n, k, s, dil, padding, op)
     after = max(full - start - length, 0)
     return start, after, length - (full - start - after)
 
