@@ -1,4 +1,4 @@
-"""Read numbers back from the text of ``tconv explain``.
+"""Read numbers back from the text of ``tconv explain``; the classic C^T.
 
 The tests compare what is printed with independent values, so they parse the
 printed grids and the matrix-product picture back into arrays (``.`` is 0).
@@ -9,6 +9,19 @@ from __future__ import annotations
 import re
 
 import numpy as np
+
+# C^T of the classic example (x [[55, 52], [57, 50]], kernel [[1, 2], [2, 1]],
+# stride 1), worked by hand: column (i, j) holds the kernel pasted at (i, j) of
+# the 3x3 output, flattened row by row.
+CLASSIC_CT = [[1, 0, 0, 0],
+              [2, 1, 0, 0],
+              [0, 2, 0, 0],
+              [2, 0, 1, 0],
+              [1, 2, 2, 1],
+              [0, 1, 0, 2],
+              [0, 0, 2, 0],
+              [0, 0, 1, 2],
+              [0, 0, 0, 1]]
 
 
 def block(text: str, title: str) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import tconv
-from _printed import assert_fits, block, product_picture
+from _printed import CLASSIC_CT, assert_fits, block, product_picture
 from tconv.cli import main
 
 # The classic example, worked by hand: each input value times the kernel
@@ -25,17 +25,6 @@ from tconv.cli import main
 CLASSIC_RESULT = [[55, 162, 104],
                   [167, 323, 152],
                   [114, 157, 50]]
-# C^T for the classic example: column (i, j) holds the kernel pasted at (i, j)
-# of the 3x3 output, flattened row by row (x = [55, 52, 57, 50]).
-CLASSIC_CT = [[1, 0, 0, 0],
-              [2, 1, 0, 0],
-              [0, 2, 0, 0],
-              [2, 0, 1, 0],
-              [1, 2, 2, 1],
-              [0, 1, 0, 2],
-              [0, 0, 2, 0],
-              [0, 0, 1, 2],
-              [0, 0, 0, 1]]
 
 FLAGS = ("--input", "--input-size", "--kernel", "--kernel-size", "--stride", "--padding",
          "--output-padding", "--dilation", "--rank", "--op", "--width")

@@ -1,4 +1,4 @@
-"""``tconv.explain.explain_text``: the library function behind ``tconv explain``.
+"""``tconv._explain.explain_text``: the library function behind ``tconv explain``.
 
 Expected numbers are worked by hand (SEMANTICS.md tables) or come from
 ``torch.nn.functional``; the errors are the front doors' own.
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from _printed import assert_fits, block, product_picture
-from tconv.explain import explain_text
+from tconv._explain import explain_text
 
 
 def test_returns_text_without_a_trailing_newline():

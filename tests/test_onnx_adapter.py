@@ -77,7 +77,8 @@ def test_docstring_examples_run():
 
 def test_public_names():
     assert sorted(tconv.onnx.__all__) == ["conv", "conv_transpose", "depth_to_space",
-                                          "max_pool", "max_unpool", "space_to_depth"]
+                                          "max_pool", "max_unpool", "resize",
+                                          "space_to_depth"]
 
 
 # --------------------------------------------------------------------------- Conv
@@ -553,4 +554,26 @@ BAD = [
 @pytest.mark.parametrize(("call", "error", "match"), BAD)
 def test_bad_input_names_the_attribute(call, error, match):
     with pytest.raises(error, match=match):
+        call()
+
+
+# Errors raised by the core ops underneath name the ONNX function and attributes.
+CORE_ERRORS = [
+    (lambda: tconv.onnx.conv(np.zeros((1, 3, 5)), np.zeros((2, 2, 3)), group=2),
+     r"^onnx\.conv: group=2 does not divide the input channels C_in=3$"),
+    (lambda: tconv.onnx.conv(np.zeros((1, 3, 5)), np.zeros((2, 3, 7))),
+     r"^onnx\.conv: the output would be empty"),
+    (lambda: tconv.onnx.conv(np.zeros((1, 3, 5)), np.zeros((2, 3, 3)), B=np.zeros(3)),
+     r"^onnx\.conv: B has shape \(3,\)"),
+    (lambda: tconv.onnx.conv_transpose(np.zeros((1, 3, 5)), np.zeros((2, 2, 3))),
+     (r"^onnx\.conv_transpose: the input has 3 channels but W \(2, 2, 3\) with group=1 "
+     r"expects W\.shape\[0\] = 2$")),
+    (lambda: tconv.onnx.max_pool(np.zeros((1, 1, 5)), kernel_shape=[7]),
+     r"^onnx\.max_pool: the output would be empty .*kernel_shape=\(7,\)"),
+]
+
+
+@pytest.mark.parametrize(("call", "match"), CORE_ERRORS)
+def test_core_errors_name_the_onnx_function(call, match):
+    with pytest.raises(ValueError, match=match):
         call()

@@ -13,10 +13,14 @@ from ._conv import (
     conv_transpose,
     conv_transpose_output_shape,
 )
+from ._explain import Explanation, explain
 from ._interpolate import interpolate
 from ._matrix import conv_matrix
 from ._pool import max_pool, max_unpool
+from ._resize_translate import resize_from_onnx, resize_to_onnx
 from ._solve import solve
+from ._subpixel import subpixel_from_transposed, transposed_from_subpixel
+from ._translate import Translation, convert_weight, translate
 from ._upsample import bed_of_nails, pixel_shuffle, pixel_unshuffle, upsampling_kernel
 
 __version__ = "0.1.0"
@@ -25,6 +29,8 @@ __all__ = [
     "CONV_ALGORITHMS",
     "CONV_TRANSPOSE_ALGORITHMS",
     "CheckerboardResult",
+    "Explanation",
+    "Translation",
     "bed_of_nails",
     "checkerboard",
     "conv",
@@ -32,11 +38,18 @@ __all__ = [
     "conv_output_shape",
     "conv_transpose",
     "conv_transpose_output_shape",
+    "convert_weight",
+    "explain",
     "interpolate",
     "max_pool",
     "max_unpool",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "resize_from_onnx",
+    "resize_to_onnx",
     "solve",
+    "subpixel_from_transposed",
+    "translate",
+    "transposed_from_subpixel",
     "upsampling_kernel",
 ]

@@ -26,95 +26,19 @@ import numpy as np
 import tconv
 
 from . import __version__, images
+from ._cli_explain import _add_animate, write_png
+from ._cli_flags import (
+    _NUMBER,
+    _add_operation_flags,
+    _ints,
+    _operands,
+)
+from ._explain import explain_text
 from ._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
-from .explain import explain_text
 
-# Explanations are for small examples; larger ones are refused, not truncated.
-MAX_SIZE = 32
 # tconv upsample computes in float64 (8 bytes per value); a larger output is
 # refused before the work starts rather than failing for memory half way.
 MAX_OUTPUT_PIXELS = 64 * 2**20
-
-_CLASSIC = {  # rank -> (input, kernel) shown when none is given
-    2: ([[55, 52], [57, 50]], [[1, 2], [2, 1]]),
-    1: ([1, 2, 3], [1, 10, 100]),
-}
-
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_PAIR = r"\((-?\d+),(-?\d+)\)"
-
-
-# --------------------------------------------------------------------------
-# Flag value parsers: text -> Python value, or ArgumentTypeError (exit 2).
-
-def _values(text: str) -> np.ndarray:
-    """``"55,52;57,50"`` -> 2-D array (rows by ``;``); ``"1,2,3"`` -> 1-D."""
-    rows = text.split(";")
-    table = []
-    for row in rows:
-        items = [item.strip() for item in row.split(",")]
-        bad = [item for item in items if not re.fullmatch(_NUMBER, item)]
-        if bad:
-            message = (f"{text!r}: {bad[0]!r} is not a number; write values separated by "
-                       "',' and rows by ';', e.g. \"55,52;57,50\"")
-            raise argparse.ArgumentTypeError(message)
-        table.append([float(item) for item in items])
-    lengths = sorted({len(row) for row in table})
-    if len(lengths) > 1:
-        message = (f"{text!r}: the rows have different lengths {lengths}; every row needs "
-                   "the same number of values")
-        raise argparse.ArgumentTypeError(message)
-    array = np.array(table)
-    return array[0] if len(rows) == 1 else array
-
-
-def _sizes(text: str) -> tuple[int, ...]:
-    """``"3x3"``, ``"3,3"`` or ``"3"`` -> positive ints."""
-    items = re.split(r"[x,]", text.strip().lower())
-    if not all(re.fullmatch(r"\d+", item.strip()) for item in items):
-        message = (f"{text!r} is not a size; write one positive int per axis separated "
-                   "by 'x', e.g. 3x3 (or one int for every axis)")
-        raise argparse.ArgumentTypeError(message)
-    sizes = tuple(int(item) for item in items)
-    if min(sizes) < 1:
-        message = f"{text!r}: sizes must be positive (>= 1)"
-        raise argparse.ArgumentTypeError(message)
-    return sizes
-
-
-def _ints(text: str) -> int | tuple[int, ...]:
-    """``"2"`` -> 2; ``"2,1"`` -> (2, 1). Values are checked by the library."""
-    items = [item.strip() for item in text.split(",")]
-    if not all(re.fullmatch(r"-?\d+", item) for item in items):
-        message = (f"{text!r} is not an int or a comma-separated list of ints (one per "
-                   "axis), e.g. 2 or 2,1")
-        raise argparse.ArgumentTypeError(message)
-    values = tuple(int(item) for item in items)
-    return values[0] if len(values) == 1 else values
-
-
-def _padding(text: str):
-    """Every padding form of the library, spelled for a shell.
-
-    ``same``/``valid``; ``1`` (every side); ``1,2`` (per axis, both sides);
-    ``0:1,1:0`` or ``(0,1),(1,0)`` ((before, after) per axis). Items may mix
-    ``p`` and ``before:after``: ``1,0:1``.
-    """
-    compact = re.sub(r"\s+", "", text).lower()
-    if compact in ("same", "valid"):
-        return compact
-    if re.fullmatch(rf"{_PAIR}(,{_PAIR})*", compact):
-        return tuple((int(a), int(b)) for a, b in re.findall(_PAIR, compact))
-    items = compact.split(",")
-    if all(re.fullmatch(r"-?\d+(:-?\d+)?", item) for item in items):
-        if not any(":" in item for item in items):
-            values = tuple(int(item) for item in items)
-            return values[0] if len(values) == 1 else values
-        pairs = [item.split(":") if ":" in item else (item, item) for item in items]
-        return tuple((int(a), int(b)) for a, b in pairs)
-    message = (f"{text!r} is not a padding; use an int (1), one int per axis (1,2), "
-               "(before, after) per axis as 0:1,1:0 or (0,1),(1,0), 'same' or 'valid'")
-    raise argparse.ArgumentTypeError(message)
 
 
 # --------------------------------------------------------------------------
@@ -155,92 +79,25 @@ def _add_explain(commands) -> None:
             "convolution): the size formula with the numbers, every scatter (or "
             "sliding-window) step, the crop by padding and output_padding, the same "
             "result as a matrix product, and a check that every algorithm agrees. "
-            "Output fits 80 columns.", 78),
+            "Output fits 80 columns. --png also draws it.", 78),
         epilog=_EXPLAIN_EPILOG)
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--input", type=_values, metavar="VALUES",
-                        help='input values, e.g. "55,52;57,50" (default: the classic '
-                             "example)")
-    source.add_argument("--input-size", type=_sizes, metavar="SIZE",
-                        help="input shape filled with 1..N, e.g. 3x3 or 5")
-    kernel = parser.add_mutually_exclusive_group()
-    kernel.add_argument("--kernel", type=_values, metavar="VALUES",
-                        help='kernel values, e.g. "1,2;2,1"')
-    kernel.add_argument("--kernel-size", type=_sizes, metavar="SIZE",
-                        help="kernel shape filled with 1..K, e.g. 3 or 3x2")
-    parser.add_argument("--stride", type=_ints, default=1, metavar="INTS",
-                        help="stride: one int or one per axis, e.g. 2 or 2,1 (default 1)")
-    parser.add_argument("--padding", type=_padding, default="valid", metavar="PADDING",
-                        help="padding, any form below (default valid)")
-    parser.add_argument("--output-padding", type=_ints, default=0, metavar="INTS",
-                        help="output_padding (conv_transpose only): one int or one per "
-                             "axis, each < max(stride, dilation) (default 0)")
-    parser.add_argument("--dilation", type=_ints, default=1, metavar="INTS",
-                        help="spacing of the kernel taps: one int or one per axis "
-                             "(default 1)")
-    parser.add_argument("--rank", type=int, choices=(1, 2),
-                        help="spatial rank; inferred from the values or sizes given, "
-                             "else 2")
-    parser.add_argument("--op", choices=("conv_transpose", "conv"),
-                        default="conv_transpose",
-                        help="the op to explain (default conv_transpose)")
+    _add_operation_flags(parser)
     parser.add_argument("--width", type=int, default=80, metavar="COLUMNS",
                         help="longest output line, at least 40 (default 80)")
+    parser.add_argument("--png", metavar="PATH",
+                        help="also draw the op into this PNG: input, kernel, full and "
+                             "cropped output, zero-insertion view (needs tconv[viz])")
     parser.set_defaults(run=_run_explain, command_parser=parser)
 
 
-def _rank(args) -> int:
-    """--rank, else the largest rank the values or multi-axis sizes show, else 2."""
-    if args.rank is not None:
-        return args.rank
-    evidence = {"--input": args.input, "--kernel": args.kernel}
-    ranks = {flag: a.ndim for flag, a in evidence.items() if a is not None}
-    sizes = {"--input-size": args.input_size, "--kernel-size": args.kernel_size}
-    ranks.update({flag: len(s) for flag, s in sizes.items() if s is not None and len(s) > 1})
-    for flag, rank in ranks.items():
-        if rank > 2:
-            message = (f"{flag} {'x'.join(map(str, sizes[flag]))} has {rank} sizes; explain "
-                       "shows 1-D and 2-D examples (one or two sizes)")
-            raise ValueError(message)
-    return max(ranks.values(), default=2)
-
-
-def _operand(flag: str, values, size_flag: str, sizes, default, rank: int) -> np.ndarray:
-    """One operand from its values or its size, shaped for ``rank``."""
-    if values is not None:
-        if values.ndim > rank:
-            message = (f"{flag} has {values.shape[0]} rows (2-D) but the rank is {rank}; "
-                       "drop --rank 1 or give one row")
-            raise ValueError(message)
-        array = values.reshape((1,) * (rank - values.ndim) + values.shape)
-        what = flag
-    elif sizes is not None:
-        if len(sizes) not in (1, rank):
-            message = (f"{size_flag} {'x'.join(map(str, sizes))} has {len(sizes)} sizes; "
-                       f"give one int or {rank} (the rank)")
-            raise ValueError(message)
-        shape = sizes * rank if len(sizes) == 1 else sizes
-        array = np.arange(1, np.prod(shape) + 1, dtype=np.float64).reshape(shape)
-        what = size_flag
-    else:
-        return np.array(default, dtype=np.float64)
-    if max(array.shape) > MAX_SIZE:
-        message = (f"{what}: shape {'x'.join(map(str, array.shape))} is too large to "
-                   f"explain; at most {MAX_SIZE} per axis")
-        raise ValueError(message)
-    return array
-
-
 def _run_explain(args, parser) -> int:
-    rank = _rank(args)
-    x_default, weight_default = _CLASSIC[rank]
-    x = _operand("--input", args.input, "--input-size", args.input_size, x_default, rank)
-    weight = _operand("--kernel", args.kernel, "--kernel-size", args.kernel_size,
-                      weight_default, rank)
+    x, weight = _operands(args)
     text = explain_text(x, weight, op=args.op, stride=args.stride, padding=args.padding,
                         output_padding=args.output_padding, dilation=args.dilation,
                         width=args.width)
     print(text)
+    if args.png is not None:
+        write_png(args, x, weight)
     return 0
 
 
@@ -788,8 +645,14 @@ def _run_checkerboard(args, parser) -> int:
 
 # --------------------------------------------------------------------------
 
+from ._cli_pictures import _add_matrix, _add_tour
+from ._cli_resize import _add_resize_diff
+from ._cli_train import _add_train
+from ._cli_translate import _add_translate
+
 _COMMANDS = (_add_explain, _add_upsample, _add_compare, _add_shape, _add_solve,
-             _add_checkerboard)
+             _add_checkerboard, _add_matrix, _add_tour, _add_animate, _add_translate,
+             _add_resize_diff, _add_train)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,22 +1,27 @@
 """ONNX conventions: ``Conv``, ``ConvTranspose``, ``MaxPool``, ``MaxUnpool``,
-``DepthToSpace`` and ``SpaceToDepth`` (opsets 22 and 28).
+``DepthToSpace``, ``SpaceToDepth`` (opsets 22 and 28) and ``Resize`` (opset 19).
 
 A translator onto the core ops: ONNX attribute names (``strides``, ``pads``,
 ``dilations``, ``group``), the flat ``pads`` layout ``[b_1..b_d, e_1..e_d]``
 turned into ``(before, after)`` pairs, ``auto_pad`` and ``output_shape``
 turned into explicit pads (SEMANTICS.md 3.1-3.4), and ONNX's global MaxPool
-indices. Inputs and outputs are NumPy arrays with the dtypes ONNX specifies.
+indices; ``Resize`` runs on the separable engine of ``tconv._resize``. Inputs
+and outputs are NumPy arrays with the dtypes ONNX specifies. Errors name the
+function as ``onnx.<name>`` and the ONNX attribute, also when the core op
+called underneath raised them.
 Where the specification is silent, onnxruntime is followed. ``onnx`` itself
 is never imported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 
 import numpy as np
 
-from . import _args
+from . import _args, _resize
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
 from ._geometry import effective_kernel, full_transpose_length
@@ -25,10 +30,35 @@ from ._pool import max_unpool as _max_unpool
 from ._pool import unpool_length
 
 __all__ = ["conv", "conv_transpose", "depth_to_space", "max_pool", "max_unpool",
-           "space_to_depth"]
+           "resize", "space_to_depth"]
 
 AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 DEPTH_MODES = ("DCR", "CRD")
+
+
+# The core's parameter names and ONNX's, where they differ (in error messages).
+_ONNX_NAMES = {"stride": "strides", "dilation": "dilations", "groups": "group",
+               "kernel_size": "kernel_shape", "weight": "W", "bias": "B"}
+
+
+@contextlib.contextmanager
+def _as_onnx(op: str):
+    """Re-raise a core op's ``ValueError``/``TypeError`` as ``op``'s own.
+
+    The core names itself (``conv: ...``) and its parameters (``groups=2``);
+    the message keeps its text with ``op`` (``onnx.conv``) and ONNX's names.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        text = str(error)
+        head, sep, rest = text.partition(": ")
+        if sep and not head.startswith("onnx.") and " " not in head:
+            text = rest
+        for core, onnx_name in _ONNX_NAMES.items():
+            text = re.sub(rf"\b{core}\b", onnx_name, text)
+        message = f"{op}: {text}"
+        raise type(error)(message) from None
 
 
 # -------------------------------------------------------------------- attribute readers
@@ -210,8 +240,9 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
     padding = _forward_pads(op, auto_pad, pads, X.shape[2:], W.shape[2:], stride, dilation)
     group = _args.positive_int(op, "group", group)
     X, padding, _ = _crop(X, padding)
-    return _conv(X, W, _optional(B), stride=stride, padding=padding, dilation=dilation,
-                 groups=group)
+    with _as_onnx(op):
+        return _conv(X, W, _optional(B), stride=stride, padding=padding, dilation=dilation,
+                     groups=group)
 
 
 def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, dilation,
@@ -334,10 +365,11 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     group = _args.positive_int(op, "group", group)
     geometry = _transpose_pads(op, auto_pad, pads, _optional(output_shape), X.shape[2:],
                                W.shape[2:], stride, dilation, extra)
-    return _conv_transpose(X, W, _optional(B), stride=stride,
-                           padding=tuple((lo, hi) for lo, hi, _ in geometry),
-                           output_padding=tuple(p for _, _, p in geometry),
-                           dilation=dilation, groups=group)
+    with _as_onnx(op):
+        return _conv_transpose(X, W, _optional(B), stride=stride,
+                               padding=tuple((lo, hi) for lo, hi, _ in geometry),
+                               output_padding=tuple(p for _, _, p in geometry),
+                               dilation=dilation, groups=group)
 
 
 # ------------------------------------------------------------------- MaxPool, MaxUnpool
@@ -422,8 +454,9 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
         raise ValueError(message)
     in_size = X.shape[2:]
     cropped, padding, offsets = _crop(X, padding)
-    values, plane_indices = _max_pool(cropped, kernel, stride, padding, dilation,
-                                      bool(ceil_mode), return_indices=True)
+    with _as_onnx(op):
+        values, plane_indices = _max_pool(cropped, kernel, stride, padding, dilation,
+                                          bool(ceil_mode), return_indices=True)
     values = np.asarray(values).astype(X.dtype, copy=False)
     # per-plane index of the (cropped) input -> ONNX's index into X
     positions = np.unravel_index(np.asarray(plane_indices, dtype=np.int64),
@@ -510,8 +543,9 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         message = (f"{op}: I holds indices outside their (N, C) plane of the output "
                    f"{X.shape[:2] + tuple(out_size)}")
         raise ValueError(message)
-    Y = _max_unpool(X, plane_indices, kernel, stride, padding,
-                    output_size=None if shape is None else out_size)
+    with _as_onnx(op):
+        Y = _max_unpool(X, plane_indices, kernel, stride, padding,
+                        output_size=None if shape is None else out_size)
     return np.asarray(Y).astype(X.dtype, copy=False)
 
 
@@ -617,3 +651,253 @@ def space_to_depth(X, *, blocksize, mode="DCR"):
     Y = X.reshape(n, c, h // b, b, w // b, b)
     Y = Y.transpose(0, 3, 5, 1, 2, 4) if mode == "DCR" else Y.transpose(0, 1, 3, 5, 2, 4)
     return Y.reshape(n, c * b * b, h // b, w // b)
+
+
+# ----------------------------------------------------------------------------- Resize
+
+# onnxruntime's CPU Resize kernels (1.31): float32, float16, int32, int8 and
+# uint8 (cubic only for floats); float64 follows the spec (onnxruntime has no
+# double kernel); anything else is refused rather than guessed.
+RESIZE_DTYPES = tuple(np.dtype(t) for t in (np.float16, np.float32, np.float64, np.int8,
+                                            np.uint8, np.int32))
+
+
+def _flag(op: str, name: str, value) -> bool:
+    """A 0/1 int attribute."""
+    if isinstance(value, bool) or value not in (0, 1) or isinstance(value, float):
+        message = f"{op}: {name}={value!r} must be 0 or 1"
+        raise ValueError(message)
+    return bool(value)
+
+
+def _real(op: str, name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer,
+                                                         np.floating)):
+        message = f"{op}: {name}={value!r} must be a float"
+        raise TypeError(message)
+    if not math.isfinite(value):
+        message = f"{op}: {name}={value!r} must be finite"
+        raise ValueError(message)
+    return float(value)
+
+
+def _resize_axes(op: str, axes, rank: int) -> tuple[int, ...]:
+    """``axes`` (negative counted from the end) as distinct axes in ``0..rank-1``."""
+    if axes is None:
+        return tuple(range(rank))
+    values = _args._sequence(axes)
+    if values is None or not values or not all(_args.is_int(a) for a in values):
+        message = f"{op}: axes={axes!r} must be a non-empty list of ints"
+        raise TypeError(message)
+    if any(not -rank <= a < rank for a in values):
+        message = f"{op}: axes={axes!r} must lie in [{-rank}, {rank - 1}] for X of rank {rank}"
+        raise ValueError(message)
+    result = tuple(int(a) % rank for a in values)
+    if len(set(result)) != len(result):
+        message = f"{op}: axes={axes!r} names an axis twice"
+        raise ValueError(message)
+    return result
+
+
+def _vector(op: str, name: str, value, count: int, kinds: str, what: str) -> np.ndarray:
+    """A 1-D tensor input of ``count`` values whose dtype kind is in ``kinds``."""
+    array = np.asarray(value)
+    if array.dtype.kind not in kinds or array.ndim != 1:
+        message = f"{op}: {name}={array.tolist()!r} must be a 1-D list of {what}"
+        raise TypeError(message)
+    if len(array) != count:
+        message = (f"{op}: {name}={array.tolist()!r} has {len(array)} values; it needs "
+                   f"{count} (one per entry of axes, or per axis of X)")
+        raise ValueError(message)
+    return array
+
+
+def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy):
+    """Per resized axis: ``AxisPlan`` (sizes, mapping scale, roi) (SEMANTICS.md 4.1)."""
+    count = len(axes)
+    in_sizes = [X.shape[a] for a in axes]
+    ranges = [(0.0, 1.0)] * count
+    if coordinate == "tf_crop_and_resize":
+        if roi is None:
+            message = (f"{op}: coordinate_transformation_mode='tf_crop_and_resize' needs "
+                       f"roi, {2 * count} values [starts..., ends...] (normalised; "
+                       f"{[0] * count + [1] * count} is the whole input)")
+            raise ValueError(message)
+        roi = _vector(op, "roi", roi, 2 * count, "iuf", "numbers")
+        ranges = [(float(np.float32(roi[i])), float(np.float32(roi[count + i])))
+                  for i in range(count)]
+    if scales is not None:
+        if policy != "stretch":
+            message = (f"{op}: keep_aspect_ratio_policy={policy!r} applies to sizes only; "
+                       "with scales use 'stretch'")
+            raise ValueError(message)
+        scales = _vector(op, "scales", scales, count, "iuf", "positive floats")
+        values = [float(np.float32(s)) for s in scales]
+        if not all(math.isfinite(s) and s > 0 for s in values):
+            message = f"{op}: scales={scales.tolist()!r} must be positive and finite"
+            raise ValueError(message)
+        out_sizes = [_resize.size_from_scale(n, s) for n, s in zip(in_sizes, values)]
+        what = f"scales={scales.tolist()!r}"
+    else:
+        sizes = _vector(op, "sizes", sizes, count, "iu", "ints")
+        wanted = [int(v) for v in sizes]
+        if min(wanted) < 1:
+            message = f"{op}: sizes={wanted!r} must be positive"
+            raise ValueError(message)
+        if policy == "stretch":
+            out_sizes = wanted
+            values = [m / n for n, m in zip(in_sizes, wanted)]
+        else:
+            scale = _resize.aspect_scale(in_sizes, wanted, policy)
+            values = [scale] * count
+            out_sizes = [_resize.size_from_aspect(n, scale) for n in in_sizes]
+        what = f"sizes={wanted!r} (keep_aspect_ratio_policy={policy!r})"
+    if min(out_sizes) < 1:
+        message = (f"{op}: {what} gives an empty output {out_sizes} on axes {list(axes)} "
+                   f"of sizes {in_sizes}; every output length must be >= 1")
+        raise ValueError(message)
+    is_ratio = scales is None and policy == "stretch"
+    return [_resize.AxisPlan(a, n, m, s, r, is_ratio)
+            for a, n, m, s, r in zip(axes, in_sizes, out_sizes, values, ranges)]
+
+
+def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
+           coordinate_transformation_mode="half_pixel", cubic_coeff_a=-0.75,
+           exclude_outside=0, extrapolation_value=0.0, keep_aspect_ratio_policy="stretch",
+           mode="nearest", nearest_mode="round_prefer_floor"):
+    """ONNX ``Resize`` (opset 19): nearest, linear or cubic resampling of any axes.
+
+    Parameters
+    ----------
+    X : array_like
+        Any rank >= 1; every axis listed in ``axes`` (by default all, N and C
+        included) is resized. dtypes: float16, float32, float64, and int8,
+        uint8, int32 for nearest and linear (as onnxruntime).
+    roi : array_like, optional
+        ``[start_1..start_k, end_1..end_k]`` (normalised), one pair per entry
+        of ``axes``; required by, and only used by, ``tf_crop_and_resize``.
+    scales : array_like of floats, optional
+        One per entry of ``axes``; read as float32, as in ONNX graphs. Output
+        length ``floor(in * scale)`` (in float32, as onnxruntime), mapped with
+        the given scale.
+    sizes : array_like of ints, optional
+        One per entry of ``axes``. Exactly one of ``scales`` and ``sizes``;
+        ``None`` or empty means absent.
+    antialias : {0, 1}
+        Linear and cubic only: when downscaling, widen the kernel by
+        ``1/scale`` and normalise its weights.
+    axes : list of ints, optional
+        The axes ``roi``, ``scales`` and ``sizes`` refer to (negative ones
+        count from the end); default all.
+    coordinate_transformation_mode : str or bytes
+        ``"half_pixel"``, ``"half_pixel_symmetric"``, ``"pytorch_half_pixel"``,
+        ``"align_corners"``, ``"asymmetric"`` or ``"tf_crop_and_resize"``.
+    cubic_coeff_a : float
+        The Keys coefficient ``a`` of cubic mode (-0.75 as PyTorch; -0.5 as
+        TensorFlow and JAX).
+    exclude_outside : {0, 1}
+        Give taps outside the input weight 0 and renormalise, instead of
+        repeating the edge.
+    extrapolation_value : float
+        ``tf_crop_and_resize`` only: the value of outputs whose source lies
+        outside the input.
+    keep_aspect_ratio_policy : str or bytes
+        ``"stretch"``, ``"not_larger"`` or ``"not_smaller"`` (with ``sizes``).
+    mode : str or bytes
+        ``"nearest"``, ``"linear"`` or ``"cubic"``.
+    nearest_mode : str or bytes
+        ``"round_prefer_floor"``, ``"round_prefer_ceil"``, ``"floor"`` or
+        ``"ceil"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        X's dtype. Integer linear results are truncated toward zero (with
+        antialias: rounded half away from zero and clipped to the dtype's
+        range), as onnxruntime does for uint8.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Both or neither of scales and sizes, lengths that don't match axes,
+        unknown modes, antialias with nearest, tf_crop_and_resize without roi,
+        keep_aspect_ratio_policy other than stretch with scales, cubic on
+        integers, dtypes onnxruntime has no kernel for, an empty output.
+
+    Notes
+    -----
+    Source coordinates, kernels and output sizes are SEMANTICS.md 4.1-4.3,
+    computed per axis by ``tconv._resize`` in float64. Where the spec is
+    silent, onnxruntime 1.31 is followed: output lengths ``floor(in * scale)``
+    in float32; ``pytorch_half_pixel`` and ``align_corners`` map an output of
+    length 1 to source 0; ``align_corners`` with ``scales`` uses the integer
+    output length; integer results as in the Returns section.
+
+    Where onnxruntime departs from the spec, the spec is followed:
+    onnxruntime copies the input when the output shape equals the input
+    shape (whatever ``scales`` say), copies an axis of unchanged length when
+    antialiasing, ignores ``roi`` on an axis whose scale is 1, leaves
+    negative ``axes`` out of ``keep_aspect_ratio_policy``, evaluates source
+    coordinates in float32 (so exact nearest-mode ties may go either way
+    there), clips int8 antialiased results to 0..255 (here: the int8 range),
+    and rounds integer antialiased results after each axis (here: once).
+    ``exclude_outside=1`` is accepted with every mode (onnxruntime refuses it
+    for nearest, and for linear without antialias, where it changes
+    nothing).
+
+    Examples
+    --------
+    >>> import numpy as np, tconv.onnx
+    >>> X = np.array([[1.0, 2.0, 3.0, 4.0]])
+    >>> tconv.onnx.resize(X, sizes=[8], axes=[1])
+    array([[1., 1., 2., 2., 3., 3., 4., 4.]])
+    >>> tconv.onnx.resize(X, scales=[2.0], axes=[-1], mode="linear")
+    array([[1.  , 1.25, 1.75, 2.25, 2.75, 3.25, 3.75, 4.  ]])
+    >>> tconv.onnx.resize(X, sizes=[1, 3], mode="linear", antialias=1)
+    array([[1.27272727, 2.5       , 3.72727273]])
+    >>> tconv.onnx.resize(X, roi=[0.5, 1.5], sizes=[3], axes=[1], mode="linear",
+    ...                   coordinate_transformation_mode="tf_crop_and_resize",
+    ...                   extrapolation_value=-1.0)
+    array([[ 2.5,  4. , -1. ]])
+    """
+    op = "onnx.resize"
+    mode = _string(op, "mode", mode, _resize.MODES)
+    coordinate = _string(op, "coordinate_transformation_mode",
+                         coordinate_transformation_mode, _resize.COORDINATE_MODES)
+    nearest_mode = _string(op, "nearest_mode", nearest_mode, _resize.NEAREST_MODES)
+    policy = _string(op, "keep_aspect_ratio_policy", keep_aspect_ratio_policy,
+                     _resize.ASPECT_POLICIES)
+    antialias = _flag(op, "antialias", antialias)
+    exclude_outside = _flag(op, "exclude_outside", exclude_outside)
+    cubic_coeff_a = _real(op, "cubic_coeff_a", cubic_coeff_a)
+    extrapolation_value = _real(op, "extrapolation_value", extrapolation_value)
+    X = _array(op, "X", X)
+    if X.dtype not in RESIZE_DTYPES:
+        message = (f"{op}: X has dtype {X.dtype}, which onnxruntime's Resize does not "
+                   f"support; use one of {', '.join(str(d) for d in RESIZE_DTYPES)}")
+        raise TypeError(message)
+    if X.ndim == 0:
+        message = f"{op}: X must have at least one axis; got a scalar"
+        raise ValueError(message)
+    _args.nonempty(op, "X", X.shape)
+    if antialias and mode == "nearest":
+        message = f"{op}: antialias=1 needs mode 'linear' or 'cubic'; got mode='nearest'"
+        raise ValueError(message)
+    is_integer = X.dtype.kind in "iu"
+    if mode == "cubic" and is_integer:
+        message = (f"{op}: mode='cubic' needs a floating X (onnxruntime has no integer "
+                   f"cubic kernel); got dtype {X.dtype}")
+        raise TypeError(message)
+    axes = _resize_axes(op, axes, X.ndim)
+    roi, scales, sizes = _optional(roi), _optional(scales), _optional(sizes)
+    if (scales is None) == (sizes is None):
+        given = "both" if scales is not None else "neither"
+        message = f"{op}: give exactly one of scales and sizes; got {given}"
+        raise ValueError(message)
+    plans = _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy)
+    kernel = _resize.Kernel(mode, coordinate, nearest_mode, cubic_coeff_a, exclude_outside,
+                            antialias)
+    if mode == "nearest":
+        return _resize.resize(X, plans, kernel, extrapolation_value)
+    Y = _resize.resize(X.astype(np.float64), plans, kernel, extrapolation_value)
+    return _resize.restore_dtype(Y, X.dtype, antialias)

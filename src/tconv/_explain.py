@@ -1,22 +1,28 @@
-"""Text explanations of one convolution or transposed convolution.
+"""Explanations of one convolution or transposed convolution: data and text.
 
-:func:`explain_text` walks through a small single-channel example with the
-numbers: the geometry (the size formula filled in), every step of the
-textbook method (for ``conv_transpose`` each input value times the kernel,
-added into the output; for ``conv`` each window of the padded input times the
-kernel, summed), the crop done by padding and output_padding, the same result
-as a product with the convolution matrix, and a check that every algorithm
-agrees.
+:func:`explain` returns an :class:`Explanation`: every number of one small
+single-channel call (the plan, every scatter or sliding-window step, the crop,
+the matrix, the zero-insertion view), which the renderers of ``tconv._draw``
+and the CLI draw.
+
+:func:`explain_text` (``Explanation.text``) walks through the same example in
+words with the numbers: the geometry (the size formula filled in), every step
+of the textbook method (for ``conv_transpose`` each input value times the
+kernel, added into the output; for ``conv`` each window of the padded input
+times the kernel, summed), the crop done by padding and output_padding, the
+same result as a product with the convolution matrix, and a check that every
+algorithm agrees; plain text, ``width`` columns at most per line.
 
 All sizes come from the resolved plan (``tconv._geometry``) and every result
-from the public ops, so this module renders; it never re-derives a size rule.
-Plain text only, ``width`` columns at most per line.
+from the public ops: this module lays out and renders, it never re-derives a
+size rule.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -88,8 +94,8 @@ def explain_text(x, weight, *, op="conv_transpose", stride=1, padding=0, output_
 
     Examples
     --------
-    >>> import tconv.explain
-    >>> text = tconv.explain.explain_text([1, 2, 3], [1, 10, 100], stride=2)
+    >>> from tconv._explain import explain_text
+    >>> text = explain_text([1, 2, 3], [1, 10, 100], stride=2)
     >>> print(text.splitlines()[0])
     tconv explain: transposed convolution (conv_transpose), 1-D
     >>> print("\\n".join(line for line in text.splitlines() if "lands" in line))
@@ -105,12 +111,30 @@ def explain_text(x, weight, *, op="conv_transpose", stride=1, padding=0, output_
     if width < MIN_WIDTH:
         message = f"{name}: width={width!r} is too narrow; it must be >= {MIN_WIDTH}"
         raise ValueError(message)
+    plan, x, weight, result, geometry = _prepare(name, x, weight, op, stride, padding,
+                                                 output_padding, dilation)
+    return _Explanation(plan, x, weight, result, geometry, width).render()
+
+
+def _prepare(name, x, weight, op, stride, padding, output_padding, dilation, limit=None):
+    """Validate one call; return ``(plan, x, weight, result, geometry)``.
+
+    ``limit`` (an int) refuses ``x`` or ``weight`` longer than that on any axis
+    before anything is computed.
+    """
+    _args.choice(name, "op", op, OPS)
     x = _spatial_array(name, "x", x)
     weight = _spatial_array(name, "weight", weight)
     if x.ndim != weight.ndim:
         message = (f"{name}: x has {x.ndim} axes {x.shape} but weight has {weight.ndim} "
                    f"{weight.shape}; give both 1-D or both 2-D")
         raise ValueError(message)
+    if limit is not None:
+        for what, array in (("x", x), ("weight", weight)):
+            if max(array.shape) > limit:
+                message = (f"{name}: {what} has shape {array.shape}, too large to explain; "
+                           f"at most {limit} per axis")
+                raise ValueError(message)
     if op == "conv" and not _args.is_zero(output_padding):
         message = (f"{name}: output_padding={output_padding!r} applies only to "
                    "op='conv_transpose'; leave it 0 for op='conv'")
@@ -125,22 +149,23 @@ def explain_text(x, weight, *, op="conv_transpose", stride=1, padding=0, output_
         geometry["output_padding"] = output_padding
         result = np.asarray(conv_transpose(x4, w4, **geometry))[0]
         plan = _geometry.resolve_conv_transpose(x.shape, weight.shape, **geometry)
-    return _Explanation(plan, x, weight, result, geometry, width).render()
+    return plan, x, weight, result, geometry
 
 
 def _spatial_array(name: str, what: str, value) -> np.ndarray:
+    """``value`` as a finite, non-empty 1-D or 2-D float64 array (one channel)."""
     try:
         array = np.asarray(value, dtype=np.float64)
     except (ValueError, TypeError) as error:
-        message = f"{name}: {what} could not be read as a numeric array ({error})"
+        message = f"{name}: {what} must be a numeric array; could not read it ({error})"
         raise TypeError(message) from None
     if array.ndim not in (1, 2) or 0 in array.shape:
-        message = (f"{name}: {what} has shape {array.shape}; explain takes one channel, "
+        message = (f"{name}: {what} has shape {array.shape}; {name} takes one channel, "
                    "spatial axes only: a non-empty 1-D (n,) or 2-D (h, w) array")
         raise ValueError(message)
     if not np.all(np.isfinite(array)):
         # NaN would spread through the matrix product (0 * NaN) but not the op.
-        message = f"{name}: {what} holds NaN or infinity; explain takes finite numbers"
+        message = f"{name}: {what} holds NaN or infinity; every value must be finite"
         raise ValueError(message)
     return array
 
@@ -479,21 +504,7 @@ class _Explanation:
 
     def matrix(self) -> np.ndarray:
         """Dense ``C`` (conv) or ``C^T`` (transposed) from :func:`tconv.conv_matrix`."""
-        plan, w4 = self.plan, self.weight[None, None]
-        if not plan.is_transposed:
-            return conv_matrix((1, *plan.in_size), w4, stride=plan.stride, padding=plan.pads,
-                               dilation=plan.dilation).toarray()
-        # The adjoint convolution reads the output back into the input's windows.
-        # Its end pad is what the full output keeps past the output; where the
-        # output reaches past the full output (output_padding) that is negative,
-        # so pad 0 and keep only the first n windows: extra windows add rows only.
-        pads = tuple((lo, max(full - lo - out, 0)) for (lo, _), full, out in
-                     zip(plan.pads, plan.full_size, plan.out_size))
-        geometry = {"stride": plan.stride, "padding": pads, "dilation": plan.dilation}
-        windows = conv_output_shape(plan.out_size, plan.kernel_size, **geometry)
-        c = conv_matrix((1, *plan.out_size), w4, **geometry).toarray()
-        c = c.reshape(*windows, -1)[tuple(slice(0, n) for n in plan.in_size)]
-        return c.reshape(math.prod(plan.in_size), -1).T
+        return _dense_matrix(self.plan, self.weight)
 
     def matrix_product(self) -> list[str]:
         plan = self.plan
@@ -559,4 +570,422 @@ class _Explanation:
                 + _prose(f"({', '.join(names)})", self.width, _INDENT))
 
 
-__all__ = ["explain_text"]
+
+
+# --------------------------------------------------------------------------
+# The structured explanation: every number of one call, for renderers and tests.
+
+# x and weight longer than MAX_SIZE on an axis are refused; so is a call whose
+# large side (full output, padded input, zero-inserted input or output) is
+# longer than MAX_GRID: a picture of it would be unreadable.
+MAX_SIZE = 32
+MAX_GRID = 2 * MAX_SIZE
+
+Position = tuple[int, ...]
+
+
+def _dense_matrix(plan: _geometry.ConvPlan, weight: np.ndarray) -> np.ndarray:
+    """Dense ``C`` (conv) or ``C^T`` (transposed) from :func:`tconv.conv_matrix`."""
+    w4 = weight[None, None]
+    if not plan.is_transposed:
+        return conv_matrix((1, *plan.in_size), w4, stride=plan.stride, padding=plan.pads,
+                           dilation=plan.dilation).toarray()
+    # The adjoint convolution reads the output back into the input's windows.
+    # Its end pad is what the full output keeps past the output; where the
+    # output reaches past the full output (output_padding) that is negative,
+    # so pad 0 and keep only the first n windows: extra windows add rows only.
+    pads = tuple((lo, max(full - lo - out, 0)) for (lo, _), full, out in
+                 zip(plan.pads, plan.full_size, plan.out_size))
+    geometry = {"stride": plan.stride, "padding": pads, "dilation": plan.dilation}
+    windows = conv_output_shape(plan.out_size, plan.kernel_size, **geometry)
+    c = conv_matrix((1, *plan.out_size), w4, **geometry).toarray()
+    c = c.reshape(*windows, -1)[tuple(slice(0, n) for n in plan.in_size)]
+    return c.reshape(math.prod(plan.in_size), -1).T
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One step of the textbook method: a kernel copy landing, or one window.
+
+    Attributes
+    ----------
+    index : tuple of int
+        Scatter steps (``conv_transpose``): the input position ``i``. Window
+        steps (``conv``, and the zero-insertion view): the output position.
+    value : float
+        Scatter: ``x[i]``. Window: the output value, the sum of ``products``.
+    positions : tuple of tuple of int
+        One cell per kernel tap, taps in row-major order. Scatter: the cells of
+        the full output (``Explanation.full``) that ``x[i] * w[t]`` is added
+        to, ``i*stride + t*dilation``. Window: the cells the taps read, in the
+        coordinates of the grid the window slides over (the padded input for
+        ``conv``, ``ZeroInsertion.input`` for the zero-insertion view).
+    contribution : numpy.ndarray
+        Kernel-shaped. Scatter: ``x[i] * w``, the values added at
+        ``positions``. Window: the products of the values read and the
+        kernel (``window * kernel``).
+    running : numpy.ndarray or None
+        Scatter: the full output after this step (the running sum); the last
+        step's is ``Explanation.full``. Window steps: None.
+    window : numpy.ndarray or None
+        Window steps: the kernel-shaped values read at ``positions``.
+        Scatter: None.
+    """
+
+    index: Position
+    value: float
+    positions: tuple[Position, ...]
+    contribution: np.ndarray
+    running: np.ndarray | None = None
+    window: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class AxisCrop:
+    """How one axis of a transposed convolution's full output becomes the output.
+
+    Output ``j`` is ``full[j + before]`` while that is inside the full output,
+    else zero (SEMANTICS.md 1.2).
+
+    Attributes
+    ----------
+    full, out : int
+        Length of the full output and of the output.
+    before, after, output_padding : int
+        The plan's padding pair and output_padding on this axis.
+    kept : tuple of int
+        ``(start, stop)``: full cells ``start .. stop-1`` are outputs
+        ``0 .. stop-start-1``.
+    cut : tuple of int
+        Full cells that are not in the output (removed by padding).
+    restored : tuple of int
+        Full cells that ``after`` alone would remove and output_padding gives
+        back.
+    appended : tuple of int
+        Output cells past the end of the full output: zeros.
+    added : tuple of int
+        Output cells that exist because of output_padding (the last
+        ``output_padding`` of them; ``restored`` and ``appended`` ones).
+    """
+
+    full: int
+    out: int
+    before: int
+    after: int
+    output_padding: int
+    kept: tuple[int, int]
+    cut: tuple[int, ...]
+    restored: tuple[int, ...]
+    appended: tuple[int, ...]
+    added: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ZeroInsertion:
+    """A transposed convolution as zero insertion, padding and a stride-1 convolution.
+
+    ``stride - 1`` zeros go between neighbouring input values, the result is
+    padded by ``dilation*(k-1) - before`` at the start and
+    ``dilation*(k-1) - after + output_padding`` at the end (a negative pad
+    removes cells), and the flipped kernel slides over it with stride 1 and
+    the same dilation: window ``j`` gives output ``j``.
+
+    Attributes
+    ----------
+    input : numpy.ndarray
+        The zero-inserted, padded input; ``out + dilation*(k-1)`` per axis.
+    is_inserted : numpy.ndarray of bool
+        Cells holding inserted zeros (between input values).
+    is_padding : numpy.ndarray of bool
+        Cells of padding (before the first or after the last input value).
+    sources : dict
+        Input position -> its cell in ``input``, for the input values that
+        are inside it (all but those a negative pad removes).
+    pads : tuple of (int, int)
+        ``(before, after)`` per axis; negative means cells removed.
+    kernel : numpy.ndarray
+        The flipped kernel (every axis reversed).
+    windows : tuple of Step
+        One window step per output position, row-major.
+    """
+
+    input: np.ndarray
+    is_inserted: np.ndarray
+    is_padding: np.ndarray
+    sources: dict
+    pads: tuple[tuple[int, int], ...]
+    kernel: np.ndarray
+    windows: tuple[Step, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """Every number of one single-channel convolution or transposed convolution.
+
+    Built by :func:`tconv.explain`; the sizes come from the plan the ops use
+    and ``output`` from the op itself. Spatial arrays only (no batch or
+    channel axes), float64.
+
+    Attributes
+    ----------
+    op : str
+        ``"conv_transpose"`` or ``"conv"``.
+    plan : ConvPlan
+        The resolved geometry (``tconv._geometry``): sizes, stride, dilation,
+        ``(before, after)`` pads, output_padding.
+    x, weight, output : numpy.ndarray
+        The operands and the op's result.
+    full : numpy.ndarray
+        ``conv_transpose``: the full (uncropped) output, ``plan.full_size``.
+        ``conv``: the padded input the windows slide over.
+    is_padding : numpy.ndarray of bool
+        Cells of ``full`` that are padding: for ``conv`` the zeros around
+        ``x``; for ``conv_transpose`` the full-output cells the padding cuts.
+    steps : tuple of Step
+        ``conv_transpose``: one scatter step per input position; ``conv``:
+        one window step per output position; row-major.
+    crop : tuple of AxisCrop or None
+        Per axis, how the full output becomes the output (``conv_transpose``
+        only).
+    matrix : numpy.ndarray
+        Dense ``C`` (``conv``) or ``C^T`` (``conv_transpose``), the matrix of
+        :func:`tconv.conv_matrix`, with ``output.ravel() == matrix @ x.ravel()``.
+    zero_insertion : ZeroInsertion or None
+        The zero-insertion view (``conv_transpose`` only).
+    arguments : dict
+        stride, padding, dilation (and output_padding) as given.
+
+    Examples
+    --------
+    >>> import tconv
+    >>> e = tconv.explain([[1, 2], [3, 4]], [[1, 1], [1, 1]], stride=2, padding=((1, 0), (0, 0)))
+    >>> e.full
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> e.output
+    array([[1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> e.crop[0].cut, e.crop[0].kept
+    ((0,), (1, 4))
+    >>> print(e.text().splitlines()[0])
+    tconv explain: transposed convolution (conv_transpose), 2-D
+    """
+
+    op: str
+    plan: _geometry.ConvPlan
+    x: np.ndarray
+    weight: np.ndarray
+    output: np.ndarray
+    full: np.ndarray
+    is_padding: np.ndarray
+    steps: tuple[Step, ...]
+    crop: tuple[AxisCrop, ...] | None
+    matrix: np.ndarray
+    zero_insertion: ZeroInsertion | None
+    arguments: dict = field(repr=False)
+
+    def text(self, width: int = 80) -> str:
+        """The explanation in words with the numbers, as ``tconv explain`` prints it.
+
+        Parameters
+        ----------
+        width : int
+            Longest line (at least 40).
+
+        Returns
+        -------
+        str
+            Lines separated by newlines, no trailing newline.
+        """
+        return explain_text(self.x, self.weight, op=self.op, width=width, **self.arguments)
+
+    def __repr__(self) -> str:
+        plan = self.plan
+        return (f"Explanation(op={self.op!r}, x {_shape(plan.in_size)}, kernel "
+                f"{_shape(plan.kernel_size)}, stride {plan.stride}, pads {plan.pads}, "
+                f"output_padding {plan.output_padding}, dilation {plan.dilation}, "
+                f"output {_shape(plan.out_size)}, {len(self.steps)} steps)")
+
+
+def explain(x, weight, *, op="conv_transpose", stride=1, padding=0, output_padding=0,
+            dilation=1) -> Explanation:
+    """Every step and number of one single-channel (transposed) convolution.
+
+    Parameters
+    ----------
+    x : array_like
+        Spatial input only: 1-D ``(n,)`` or 2-D ``(h, w)`` (one channel, no
+        batch axis), at most 32 per axis.
+    weight : array_like
+        Spatial kernel of the same rank: ``(k,)`` or ``(kh, kw)``, at most 32
+        per axis.
+    op : {"conv_transpose", "conv"}
+        :func:`tconv.conv_transpose` (scatter steps) or :func:`tconv.conv`
+        (sliding-window steps).
+    stride, padding, output_padding, dilation
+        As in :func:`tconv.conv_transpose` / :func:`tconv.conv`, every
+        padding form included; output_padding must be 0 for ``conv``.
+
+    Returns
+    -------
+    Explanation
+        ``output`` equals the op's result; ``steps`` replay it (the last
+        scatter step's running sum is ``full``), ``matrix`` is the dense
+        :func:`tconv.conv_matrix` (``C``, or ``C^T`` for the transposed op),
+        ``zero_insertion`` the stride-1 view of a transposed convolution;
+        ``.text(width)`` is what ``tconv explain`` prints. Drawn by
+        ``tconv explain --png`` and ``tconv animate``.
+
+    Raises
+    ------
+    ValueError
+        Whatever the op raises for these arguments (same messages); ``x`` or
+        ``weight`` not 1-D or 2-D of one rank, or longer than 32 on an axis;
+        a full output, padded input or output longer than 64 on an axis; an
+        unknown ``op``; output_padding with ``op="conv"``.
+    TypeError
+        Non-numeric arrays, or a float/bool/str where ints belong.
+
+    Notes
+    -----
+    Input ``i`` times tap ``t`` lands on full-output cell ``i*stride +
+    t*dilation``, and output ``j`` of a convolution reads padded-input cells
+    ``j*stride + t*dilation``: the index relation of ``tconv._geometry``.
+
+    Examples
+    --------
+    >>> import tconv
+    >>> e = tconv.explain([1, 2, 3], [1, 10, 100], stride=2)
+    >>> e.output
+    array([  1.,  10., 102.,  20., 203.,  30., 300.])
+    >>> step = e.steps[1]
+    >>> step.index, step.value, step.positions
+    ((1,), 2.0, ((2,), (3,), (4,)))
+    >>> step.running
+    array([  1.,  10., 102.,  20., 200.,   0.,   0.])
+    >>> e.zero_insertion.input
+    array([0., 0., 1., 0., 2., 0., 3., 0., 0.])
+    >>> e.matrix @ e.x
+    array([  1.,  10., 102.,  20., 203.,  30., 300.])
+    >>> c = tconv.explain([1, 2, 3, 4], [1, -1], op="conv", padding=((0, 1),))
+    >>> c.full
+    array([1., 2., 3., 4., 0.])
+    >>> for s in c.steps:
+    ...     print(s.index, s.positions, s.window, s.value)
+    (0,) ((0,), (1,)) [1. 2.] -1.0
+    (1,) ((1,), (2,)) [2. 3.] -1.0
+    (2,) ((2,), (3,)) [3. 4.] -1.0
+    (3,) ((3,), (4,)) [4. 0.] 4.0
+    """
+    name = "explain"
+    plan, x, weight, output, arguments = _prepare(name, x, weight, op, stride, padding,
+                                                  output_padding, dilation, MAX_SIZE)
+    large = plan.full_size if plan.is_transposed else tuple(
+        n + lo + hi for n, (lo, hi) in zip(plan.in_size, plan.pads))
+    for what, size in (("the full output" if plan.is_transposed else "the padded input",
+                        large), ("the output", plan.out_size)):
+        if max(size) > MAX_GRID:
+            message = (f"{name}: {what} would be {_shape(size)}, too large to explain; at "
+                       f"most {MAX_GRID} per axis (input {_shape(plan.in_size)}, stride "
+                       f"{plan.stride}, padding {plan.pads}, dilation {plan.dilation})")
+            raise ValueError(message)
+    if plan.is_transposed:
+        steps = _scatter_steps(plan, x, weight)
+        full = steps[-1].running
+        crop = tuple(_axis_crop(plan, a) for a in range(plan.rank))
+        is_padding = np.ones(plan.full_size, dtype=bool)
+        is_padding[tuple(slice(*c.kept) for c in crop)] = False
+        zero_insertion = _zero_insertion(plan, x, weight)
+    else:
+        inside = tuple(slice(lo, lo + n) for n, (lo, _) in zip(plan.in_size, plan.pads))
+        full = np.zeros(large)
+        full[inside] = x
+        is_padding = np.ones(large, dtype=bool)
+        is_padding[inside] = False
+        steps = _window_steps(full, weight, plan.out_size, plan.stride, plan.dilation)
+        crop = zero_insertion = None
+    for array in (x, weight, output, full, is_padding):
+        array.flags.writeable = False
+    return Explanation(op, plan, x, weight, output, full, is_padding, steps, crop,
+                       _dense_matrix(plan, weight), zero_insertion, arguments)
+
+
+def _taps(starts: Position, plan_kernel, dilation) -> tuple[Position, ...]:
+    """Cells ``start + t*dilation`` for every tap ``t``, row-major."""
+    return tuple(tuple(a + t * d for a, t, d in zip(starts, tap, dilation))
+                 for tap in np.ndindex(*plan_kernel))
+
+
+def _scatter_steps(plan, x, weight) -> tuple[Step, ...]:
+    steps, full = [], np.zeros(plan.full_size)
+    for position in np.ndindex(*x.shape):
+        # Input i times tap t lands at i*stride + t*dilation (tconv._geometry).
+        starts = tuple(i * s for i, s in zip(position, plan.stride))
+        where = tuple(slice(a, a + e, d) for a, e, d in
+                      zip(starts, plan.effective_kernel, plan.dilation))
+        contribution = x[position] * weight
+        full = full.copy()
+        full[where] += contribution
+        full.flags.writeable = contribution.flags.writeable = False
+        steps.append(Step(position, float(x[position]),
+                          _taps(starts, plan.kernel_size, plan.dilation), contribution, full))
+    return tuple(steps)
+
+
+def _window_steps(grid, kernel, out_size, stride, dilation) -> tuple[Step, ...]:
+    """One step per output: ``kernel`` times the cells of ``grid`` it covers, summed."""
+    steps = []
+    spans = tuple((k - 1) * d + 1 for k, d in zip(kernel.shape, dilation))
+    for position in np.ndindex(*out_size):
+        starts = tuple(j * s for j, s in zip(position, stride))
+        where = tuple(slice(a, a + e, d) for a, e, d in zip(starts, spans, dilation))
+        window = grid[where].copy()
+        products = window * kernel
+        window.flags.writeable = products.flags.writeable = False
+        steps.append(Step(position, float(products.sum()),
+                          _taps(starts, kernel.shape, dilation), products, window=window))
+    return tuple(steps)
+
+
+def _axis_crop(plan, a: int) -> AxisCrop:
+    (lo, hi), op = plan.pads[a], plan.output_padding[a]
+    full, out = plan.full_size[a], plan.out_size[a]
+    # Output j is full[j + lo] while j + lo < full, else a zero (SEMANTICS 1.2).
+    stop = max(min(lo + out, full), lo)
+    restored = tuple(range(max(full - hi, lo), stop)) if hi else ()
+    return AxisCrop(full, out, lo, hi, op, (lo, stop),
+                    tuple(c for c in range(full) if not lo <= c < stop), restored,
+                    tuple(range(stop - lo, out)), tuple(range(max(out - op, 0), out)))
+
+
+def _zero_insertion(plan, x, weight) -> ZeroInsertion:
+    spans = plan.effective_kernel
+    pads = tuple((e - 1 - lo, e - 1 - hi + op) for e, (lo, hi), op in
+                 zip(spans, plan.pads, plan.output_padding))
+    size = tuple(m + e - 1 for m, e in zip(plan.out_size, spans))
+    grid = np.zeros(size)
+    # Dilated-input cell p (0 <= p <= (n-1)*stride) is grid cell p + pad_before.
+    dilated = tuple((n - 1) * s + 1 for n, s in zip(plan.in_size, plan.stride))
+    is_padding = np.ones(size, dtype=bool)
+    is_inserted = np.zeros(size, dtype=bool)
+    inside = tuple(slice(max(b, 0), min(b + d, m)) for (b, _), d, m in zip(pads, dilated, size))
+    is_padding[inside] = False
+    is_inserted[inside] = True
+    sources = {}
+    for position in np.ndindex(*x.shape):
+        cell = tuple(b + i * s for (b, _), i, s in zip(pads, position, plan.stride))
+        if all(0 <= c < m for c, m in zip(cell, size)):
+            grid[cell] = x[position]
+            is_inserted[cell] = False
+            sources[position] = cell
+    kernel = weight[(slice(None, None, -1),) * weight.ndim].copy()
+    windows = _window_steps(grid, kernel, plan.out_size, (1,) * plan.rank, plan.dilation)
+    for array in (grid, is_inserted, is_padding, kernel):
+        array.flags.writeable = False
+    return ZeroInsertion(grid, is_inserted, is_padding, sources, pads, kernel, windows)
+
+
+__all__ = ["AxisCrop", "Explanation", "Step", "ZeroInsertion", "explain", "explain_text"]

@@ -1,0 +1,101 @@
+"""``tconv animate`` and ``tconv explain --png``: the drawing half of ``tconv explain``.
+
+Registered in :data:`tconv.cli._COMMANDS`. The flags of ``tconv explain``
+(values, sizes, stride, padding, ...) and its operand helpers live in
+``tconv.cli``, which imports this module; they are looked up when a parser is
+built or a command runs, never at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from ._cli_flags import _add_operation_flags, _operands
+from ._draw import FORMATS, MAX_FRAMES, VIEWS, animate, draw_explanation
+from ._explain import MAX_GRID, MAX_SIZE, explain
+
+_ANIMATE_EPILOG = f"""\
+The flags for the values and the geometry are those of 'tconv explain' (see
+'tconv explain --help' for the value and padding forms).
+
+frames:
+  1 setup frame + one per step + 1 final frame (the cropped output). Steps:
+  scatter, one per input value; zero-insertion, one per output value (the
+  flipped kernel sliding with stride 1 over the zero-inserted, padded input);
+  both, the larger of the two, one view above the other; --op conv, one per
+  output value (the window sliding over the padded input).
+  At most {MAX_FRAMES} frames; input and kernel at most {MAX_SIZE} per axis, the
+  full output, padded input and output at most {MAX_GRID}.
+
+output:
+  .gif  written with Pillow
+  .mp4  written with ffmpeg (it must be on PATH)
+
+examples:
+  tconv animate -o scatter.gif
+  tconv animate --rank 1 --stride 2 --padding 1 --view both -o both.gif
+  tconv animate --input-size 3x3 --kernel-size 3 --stride 2 --padding same \\
+                --view zero-insertion -o zeros.gif
+  tconv animate --op conv --input-size 5x5 --kernel-size 3 --stride 2 -o conv.gif
+"""
+
+
+def _fps(text: str) -> float:
+    """``"2"`` -> 2.0; the range is checked by :func:`tconv._draw.animate`."""
+    try:
+        return float(text)
+    except ValueError:
+        message = f"{text!r} is not a number of frames per second, e.g. 2 or 0.5"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _add_animate(commands) -> None:
+    parser = commands.add_parser(
+        "animate", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="animate a (transposed) convolution step by step (GIF, or MP4 with ffmpeg)",
+        description=textwrap.fill(
+            "Animate one single-channel transposed convolution (or, with --op conv, "
+            "convolution): frame by frame each kernel copy landing in the output with "
+            "the running sum (scatter view), or the flipped kernel sliding over the "
+            "zero-inserted input (zero-insertion view), then the cropped output.", 78),
+        epilog=_ANIMATE_EPILOG)
+    _add_operation_flags(parser, what="animate")
+    parser.add_argument("-o", "--output", required=True, metavar="PATH",
+                        help=f"where the animation goes: {' or '.join(FORMATS)}")
+    parser.add_argument("--view", choices=VIEWS, default="scatter",
+                        help="scatter (default), zero-insertion (conv_transpose only), "
+                             "or both")
+    parser.add_argument("--fps", type=_fps, default=2.0, metavar="FPS",
+                        help="frames per second, 0.1 to 30 (default 2)")
+    parser.set_defaults(run=_run_animate, command_parser=parser)
+
+
+def _run_animate(args, parser) -> int:
+    x, weight = _operands(args)
+    explanation = explain(x, weight, op=args.op, stride=args.stride, padding=args.padding,
+                          output_padding=args.output_padding, dilation=args.dilation)
+    movie = _writing("--output", args.output,
+                     lambda: animate(explanation, args.output, view=args.view, fps=args.fps))
+    width, height = movie.size
+    print(f"wrote {movie.path}: {movie.frames} frames of {width}x{height} pixels "
+          f"({args.view} view, {args.fps:g} fps)")
+    return 0
+
+
+def write_png(args, x, weight) -> None:
+    """``tconv explain --png PATH``: the picture of the call, and a line saying so."""
+    explanation = explain(x, weight, op=args.op, stride=args.stride, padding=args.padding,
+                          output_padding=args.output_padding, dilation=args.dilation)
+    picture = _writing("--png", args.png, lambda: draw_explanation(explanation, args.png))
+    width, height = picture.size
+    print(f"\nwrote {picture.path}: {width}x{height} pixels")
+
+
+def _writing(flag: str, path: str, write):
+    """Return ``write()``; a file that cannot be written becomes a ValueError."""
+    try:
+        return write()
+    except OSError as error:
+        message = f"{flag}={path!r}: cannot write it ({error.strerror or error})"
+        raise ValueError(message) from None

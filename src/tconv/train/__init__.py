@@ -1,0 +1,60 @@
+"""Training demos: which up-sampling method does what, measured.
+
+Small autoencoders, VAEs and DCGAN-style GANs on handwritten digits whose
+decoders (generators) up-sample with a chosen method (:data:`METHODS`: two
+transposed convolutions, two resize-convolutions, sub-pixel convolution with
+and without ICNR), and a comparison that trains each method with the same
+budget and seed and reports reconstruction error, sample grids and a
+checkerboard score (:func:`checkerboard_score`).
+
+This subpackage imports PyTorch (install the ``train`` extra:
+``pip install "tconv[train]"``, which brings torch, scikit-learn, tqdm,
+Pillow and matplotlib); ``import tconv`` does not import it. The command line
+is ``tconv train autoencoder|gan|compare``.
+
+Modules: :mod:`~tconv.train.data` (loaders), :mod:`~tconv.train.models`,
+:mod:`~tconv.train.loop` (training), :mod:`~tconv.train.metrics`,
+:mod:`~tconv.train.compare`.
+"""
+
+from .compare import CompareResult, compare
+from .data import load_digits, load_mnist, read_idx, resize
+from .loop import (
+    TrainResult,
+    generate,
+    reconstruct,
+    save_grid,
+    train_autoencoder,
+    train_gan,
+)
+from .metrics import checkerboard_score
+from .models import (
+    METHODS,
+    VAE,
+    Autoencoder,
+    Discriminator,
+    Generator,
+    upsampling_block,
+)
+
+__all__ = [
+    "METHODS",
+    "VAE",
+    "Autoencoder",
+    "CompareResult",
+    "Discriminator",
+    "Generator",
+    "TrainResult",
+    "checkerboard_score",
+    "compare",
+    "generate",
+    "load_digits",
+    "load_mnist",
+    "read_idx",
+    "reconstruct",
+    "resize",
+    "save_grid",
+    "train_autoencoder",
+    "train_gan",
+    "upsampling_block",
+]
