@@ -69,6 +69,18 @@ def test_docstring_examples_pass(name):
     assert failed == 0, report
 
 
+def test_keras_docstring_examples_pass():
+    # tconv.onnx, tconv.torch, tconv.images and tconv.train run theirs in their
+    # own test files; tconv.keras's examples are checked here.
+    import tconv.keras
+
+    tests = [t for t in doctest.DocTestFinder().find(tconv.keras) if t.examples]
+    assert {t.name.rsplit(".", 1)[-1] for t in tests} >= {"conv", "conv_transpose",
+                                                          "upsampling"}
+    attempted, failed, report = _run_doctests(tests)
+    assert attempted > 0 and failed == 0, report
+
+
 def test_package_docstring():
     assert tconv.__doc__ and tconv.__doc__.strip()
 
@@ -114,6 +126,60 @@ def test_api_signature(name):
     got = [(p.name, p.kind, p.default) for p in signature.parameters.values()]
     assert got == API_SIGNATURES[name], (
         f"tconv.{name}{signature} differs from API.md")
+
+
+# The other functions API.md fixes, as it writes them (default values in
+# Python's repr); checkerboard may add parameters after API.md's, as it says.
+API_TEXT = {
+    "interpolate": "(x, size=None, scale_factor=None, mode='nearest', align_corners=None)",
+    "bed_of_nails": "(x, scale_factor)",
+    "max_pool": ("(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, "
+                 "return_indices=False)"),
+    "max_unpool": "(x, indices, kernel_size, stride=None, padding=0, output_size=None)",
+    "pixel_shuffle": "(x, upscale_factor)",
+    "pixel_unshuffle": "(x, downscale_factor)",
+    "upsampling_kernel": "(mode, factor, *, rank=2)",
+    "solve": ("(input_size, output_size, *, layers=1, kernel_size=None, stride=None, "
+              "dilation=None, framework='torch', max_results=20)"),
+    "checkerboard": ("(kernel_size, stride, *, padding=0, output_padding=0, dilation=1, "
+                     "rank=2, layers=1, weight=None"),
+    "onnx.conv": ("(X, W, B=None, *, auto_pad='NOTSET', dilations=None, group=1, "
+                  "kernel_shape=None, pads=None, strides=None)"),
+    "onnx.conv_transpose": ("(X, W, B=None, *, auto_pad='NOTSET', dilations=None, group=1, "
+                            "kernel_shape=None, output_padding=None, output_shape=None, "
+                            "pads=None, strides=None)"),
+    "onnx.resize": ("(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None, "
+                    "coordinate_transformation_mode='half_pixel', cubic_coeff_a=-0.75, "
+                    "exclude_outside=0, extrapolation_value=0.0, "
+                    "keep_aspect_ratio_policy='stretch', mode='nearest', "
+                    "nearest_mode='round_prefer_floor')"),
+    "onnx.max_pool": ("(X, *, kernel_shape, auto_pad='NOTSET', ceil_mode=0, dilations=None, "
+                      "pads=None, storage_order=0, strides=None)"),
+    "onnx.max_unpool": "(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None)",
+    "onnx.depth_to_space": "(X, *, blocksize, mode='DCR')",
+    "onnx.space_to_depth": "(X, *, blocksize, mode='DCR')",
+    "keras.conv": ("(x, kernel, bias=None, *, strides=1, padding='valid', dilation_rate=1, "
+                   "groups=1, data_format='channels_last')"),
+    "keras.conv_transpose": ("(x, kernel, bias=None, *, strides=1, padding='valid', "
+                             "output_padding=None, dilation_rate=1, "
+                             "data_format='channels_last')"),
+    "keras.upsampling": "(x, size=2, interpolation='nearest', data_format='channels_last')",
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_TEXT))
+def test_api_signature_text(name):
+    import tconv.keras
+    import tconv.onnx
+
+    module, _, function = name.rpartition(".")
+    owner = getattr(tconv, module) if module else tconv
+    if not module:
+        assert function in tconv.__all__, f"{function} is not exported in tconv.__all__"
+    text = str(inspect.signature(getattr(owner, function)))
+    assert text.startswith(API_TEXT[name]), f"tconv.{name}{text} differs from API.md"
+    if name != "checkerboard":
+        assert text == API_TEXT[name]
 
 
 @pytest.mark.parametrize("name, required", [
