@@ -247,6 +247,20 @@ def test_cli_explain_png(tmp_path, capsys):
         assert out.endswith(f"wrote {path}: {image.size[0]}x{image.size[1]} pixels\n")
 
 
+def test_cli_explain_png_too_large_prints_nothing_first(tmp_path, capsys):
+    # Full output (30 - 1) * 3 + 5 = 92 > 64 per axis: refused before the text.
+    path = tmp_path / "big.png"
+    argv = ["explain", "--rank", "1", "--input-size", "30", "--kernel-size", "5",
+            "--stride", "3"]
+    assert main(argv) == 0  # the text alone is fine
+    capsys.readouterr()
+    assert main([*argv, "--png", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "length 92, too large to explain; at most 64 per axis" in err
+    assert not path.exists()
+
+
 def test_cli_animate(tmp_path, capsys):
     path = tmp_path / "a.gif"
     status = main(["animate", "--input", "1,2", "--kernel", "1,10", "--stride", "2",

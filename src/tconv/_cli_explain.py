@@ -83,11 +83,9 @@ def _run_animate(args, parser) -> int:
     return 0
 
 
-def write_png(args, x, weight) -> None:
+def write_png(path: str, explanation) -> None:
     """``tconv explain --png PATH``: the picture of the call, and a line saying so."""
-    explanation = explain(x, weight, op=args.op, stride=args.stride, padding=args.padding,
-                          output_padding=args.output_padding, dilation=args.dilation)
-    picture = _writing("--png", args.png, lambda: draw_explanation(explanation, args.png))
+    picture = _writing("--png", path, lambda: draw_explanation(explanation, path))
     width, height = picture.size
     print(f"\nwrote {picture.path}: {width}x{height} pixels")
 

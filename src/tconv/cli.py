@@ -33,7 +33,7 @@ from ._cli_flags import (
     _ints,
     _operands,
 )
-from ._explain import explain_text
+from ._explain import explain, explain_text
 from ._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
 
 # tconv upsample computes in float64 (8 bytes per value); a larger output is
@@ -92,12 +92,13 @@ def _add_explain(commands) -> None:
 
 def _run_explain(args, parser) -> int:
     x, weight = _operands(args)
-    text = explain_text(x, weight, op=args.op, stride=args.stride, padding=args.padding,
-                        output_padding=args.output_padding, dilation=args.dilation,
-                        width=args.width)
-    print(text)
-    if args.png is not None:
-        write_png(args, x, weight)
+    geometry = {"op": args.op, "stride": args.stride, "padding": args.padding,
+                "output_padding": args.output_padding, "dilation": args.dilation}
+    # With --png, a call too large to draw is refused before any text is printed.
+    drawn = explain(x, weight, **geometry) if args.png is not None else None
+    print(explain_text(x, weight, **geometry, width=args.width))
+    if drawn is not None:
+        write_png(args.png, drawn)
     return 0
 
 
