@@ -204,11 +204,25 @@ def test_last_frame_is_the_output(tmp_path_factory, n, k, s, d, lo, op, view):
 
 
 def test_mp4_without_ffmpeg_is_refused_clearly(tmp_path, monkeypatch):
-    monkeypatch.setattr(_draw.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_draw, "ffmpeg_path", lambda: None)
     e = tconv.explain([1, 2], [1, 1])
     with pytest.raises(ValueError, match=r"\.mp4 needs ffmpeg.*install ffmpeg.*\.gif"):
         animate(e, tmp_path / "x.mp4")
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_mp4_has_every_frame(tmp_path, capsys):
+    # imageio-ffmpeg (test extra) brings an ffmpeg binary when none is on PATH;
+    # its frame counter decodes the file, so the count is ffmpeg's, not ours.
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    path = tmp_path / "a.mp4"
+    assert main(["animate", "--input", "1,2,3", "--kernel", "1,10", "--stride", "2",
+                 "-o", str(path), "--fps", "4"]) == 0
+    out = capsys.readouterr().out
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert frames == 1 + 3 + 1  # setup, one frame per input value, the cropped output
+    assert seconds == pytest.approx(frames / 4, abs=0.01)
+    assert out.startswith(f"wrote {path}: 5 frames of ")
 
 
 @pytest.mark.parametrize(("explain_kwargs", "kwargs", "error", "match"), [
@@ -284,7 +298,7 @@ def test_cli_animate(tmp_path, capsys):
 ])
 def test_cli_animate_errors(tmp_path, monkeypatch, capsys, argv, match):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(_draw.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_draw, "ffmpeg_path", lambda: None)
     assert main(["animate", *argv]) == 2
     err = capsys.readouterr().err
     assert err.splitlines()[-1].startswith("tconv animate: error: ")

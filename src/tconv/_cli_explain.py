@@ -30,7 +30,8 @@ frames:
 
 output:
   .gif  written with Pillow
-  .mp4  written with ffmpeg (it must be on PATH)
+  .mp4  written with ffmpeg: the one on PATH, else imageio-ffmpeg's
+        (pip install imageio-ffmpeg)
 
 examples:
   tconv animate -o scatter.gif

@@ -663,7 +663,8 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
     explanation : Explanation
         From :func:`tconv.explain`.
     path : str or path-like
-        Ends in ``.gif`` (Pillow) or ``.mp4`` (needs ``ffmpeg`` on PATH).
+        Ends in ``.gif`` (Pillow) or ``.mp4`` (needs ``ffmpeg`` on PATH, or the
+        ``imageio-ffmpeg`` package).
     view : {"scatter", "zero-insertion", "both"}
         ``conv_transpose``: the kernel copies landing in the full output
         (``"scatter"``), the flipped kernel sliding with stride 1 over the
@@ -719,9 +720,11 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
     path = os.fspath(path)
     extension = os.path.splitext(path)[1].lower()
     _args.choice(name, "the extension of path", extension, FORMATS)
-    if extension == ".mp4" and shutil.which("ffmpeg") is None:
+    ffmpeg = ffmpeg_path() if extension == ".mp4" else None
+    if extension == ".mp4" and ffmpeg is None:
         message = (f"{name}: path={path!r}: writing .mp4 needs ffmpeg, which is not on "
-                   "PATH; install ffmpeg (e.g. apt install ffmpeg) or write a .gif")
+                   "PATH; install ffmpeg (e.g. apt install ffmpeg, or pip install "
+                   "imageio-ffmpeg) or write a .gif")
         raise ValueError(message)
     total = frame_count(explanation, view)
     if total > MAX_FRAMES:
@@ -762,7 +765,7 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
     if extension == ".gif":
         _write_gif(figure, frames(), path, fps)
     else:
-        _write_mp4(figure, frames(), path, fps, pixels)
+        _write_mp4(figure, frames(), path, fps, pixels, ffmpeg)
     return Animation(path, total, figure.canvas.get_width_height(), tuple(values), figure,
                      texts)
 
@@ -795,10 +798,27 @@ def _write_gif(figure, frames, path: str, fps: float) -> None:
                duration=round(1000 / fps), loop=0)
 
 
-def _write_mp4(figure, frames, path: str, fps: float, dpi: int) -> None:
+def ffmpeg_path() -> str | None:
+    """The ffmpeg program: the one on PATH, else imageio-ffmpeg's, else None."""
+    found = shutil.which("ffmpeg")
+    if found is not None:
+        return found
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return None
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:  # the package without a usable binary for this platform
+        return None
+
+
+def _write_mp4(figure, frames, path: str, fps: float, dpi: int, ffmpeg: str) -> None:
+    import matplotlib
     from matplotlib.animation import FFMpegWriter
 
     writer = FFMpegWriter(fps=fps)
-    with writer.saving(figure, path, dpi):
+    with matplotlib.rc_context({"animation.ffmpeg_path": ffmpeg}), \
+            writer.saving(figure, path, dpi):
         for _ in frames:
             writer.grab_frame()
