@@ -14,6 +14,7 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before any keras import
 
+import numpy as np
 import pytest
 
 import tconv
@@ -253,6 +254,46 @@ def test_cli_shape_agrees_with_the_frameworks(capsys, argv, expected):
     assert status == 0
     assert out.rstrip().endswith(f"output length {expected}")
     assert_fits(out)
+
+
+def test_cli_shape_of_an_image_matches_torch_conv_transpose2d(capsys):
+    torch = pytest.importorskip("torch")
+    status, out, _ = run(capsys, "shape", "--input", "7x5", "--layer", "k4s2p1",
+                         "--layer", "k3s2p1o1")
+    assert status == 0
+    x = torch.zeros(1, 1, 7, 5)
+    for k, p, op in ((4, 1, 0), (3, 1, 1)):
+        x = torch.nn.ConvTranspose2d(1, 1, k, stride=2, padding=p, output_padding=op)(x)
+    height, width = x.shape[-2:]
+    assert (height, width) == (28, 20)
+    assert out.rstrip().endswith(f"output size {height}x{width}")
+    assert "  layer 1  k4s2p1    7x5 -> 14x10" in out
+    assert "    axis 1: (5-1)*2 + 1*(4-1) + 1 - 1 - 1 + 0 = 10" in out
+    assert_fits(out)
+
+
+@pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER"])
+def test_cli_shape_onnx_same_matches_onnxruntime(capsys, auto_pad):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("ConvTranspose", ["X", "W"], ["Y"], kernel_shape=[3],
+                            strides=[2], auto_pad=auto_pad)
+    graph = helper.make_graph(
+        [node], "g", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 1, 7]),
+                      helper.make_tensor_value_info("W", TensorProto.FLOAT, [1, 1, 3])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
+    model.ir_version = 10  # what this onnxruntime reads
+    session = ort.InferenceSession(model.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    (y,) = session.run(None, {"X": np.zeros((1, 1, 7), np.float32),
+                              "W": np.zeros((1, 1, 3), np.float32)})
+    status, out, _ = run(capsys, "shape", "--input", "7", "--layer", "k3s2same",
+                         "--framework", "onnx")
+    assert status == 0
+    assert out.rstrip().endswith(f"output length {y.shape[-1]}")
 
 
 @pytest.mark.parametrize("framework", ["torch", "keras", "onnx"])

@@ -27,12 +27,7 @@ import tconv
 
 from . import __version__, images
 from ._cli_explain import _add_animate, write_png
-from ._cli_flags import (
-    _NUMBER,
-    _add_operation_flags,
-    _ints,
-    _operands,
-)
+from ._cli_flags import _NUMBER, _add_operation_flags, _ints, _operands, _sizes
 from ._explain import explain, explain_text
 from ._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
 
@@ -383,10 +378,14 @@ layers (one --layer per layer, first to last):
 
 --framework keras uses Keras 3's Conv1DTranspose rules (padding same or
 valid; o sets output_padding, none means Keras's None); torch (default) is
-tconv's (= PyTorch, with TensorFlow "same").
+tconv's (= PyTorch, with TensorFlow "same"); onnx gives the same sizes as torch
+("same" is auto_pad SAME_UPPER or SAME_LOWER: n*stride either way).
+
+--input 7x5 applies every layer to each axis (the layers are square).
 
 examples:
   tconv shape --input 7 --layer k4s2p1 --layer k4s2p1
+  tconv shape --input 7x5 --layer k4s2p1 --layer k3s2p1o1
   tconv shape --input 28 --layer k3s2p1 --layer k3s2p1 --op conv
   tconv shape --input 7 --layer k3s2same --framework keras
 """
@@ -397,24 +396,28 @@ def _add_shape(commands) -> None:
         "shape", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="output length of a layer or a stack of layers, formula filled in",
         description=textwrap.fill(
-            "Print the output length of each layer of a stack of 1-D transposed "
+            "Print the output size of each layer of a stack of transposed "
             "convolutions (or, with --op conv, convolutions), with the size formula "
-            "and the numbers.", 78),
+            "and the numbers, per axis.", 78),
         epilog=_SHAPE_EPILOG)
-    parser.add_argument("--input", type=_positive, required=True, metavar="N",
-                        help="input length, e.g. 7")
+    parser.add_argument("--input", type=_sizes, required=True, metavar="SIZE",
+                        help="input length or size, e.g. 7 or 7x5")
     parser.add_argument("--layer", type=_layer, action="append", required=True,
                         metavar="LAYER", help="a layer such as k4s2p1; repeat for a stack")
     parser.add_argument("--op", choices=("conv_transpose", "conv"),
                         default="conv_transpose", help="the op (default conv_transpose)")
-    parser.add_argument("--framework", choices=("torch", "keras"), default="torch",
+    parser.add_argument("--framework", choices=("torch", "keras", "onnx"), default="torch",
                         help="size rules of conv_transpose (default torch)")
     parser.set_defaults(run=_run_shape, command_parser=parser)
 
 
 def _run_shape(args, parser) -> int:
-    framework = "torch" if args.op == "conv" else args.framework
-    print(f"tconv shape: {args.op}, {framework} rules, input length {args.input}")
+    # ONNX ConvTranspose sizes are PyTorch's; its SAME_* give n*stride as "same" does.
+    framework = "torch" if args.op == "conv" or args.framework == "onnx" else args.framework
+    sizes = args.input
+    shown = "x".join(map(str, sizes))
+    what = "length" if len(sizes) == 1 else "size"
+    print(f"tconv shape: {args.op}, {args.framework} rules, input {what} {shown}")
     if args.op == "conv":
         print("  out = (n + before + after - dilation*(k-1) - 1) // stride + 1")
     elif framework == "torch":
@@ -423,17 +426,25 @@ def _run_shape(args, parser) -> int:
     else:
         print("  Keras (ke = dilation*(k-1) + 1): valid (n-1)*s + max(ke, s), or with")
         print("  output_padding (n-1)*s + ke + op; same n*s, or (n-1)*s + ke mod 2 + op")
-    n = args.input
     width = max(len(layer["text"]) for layer in args.layer)
     for index, layer in enumerate(args.layer, 1):
-        try:
-            formula, out = _shape_step(args.op, framework, n, layer)
-        except ValueError as error:
-            message = f"--layer {index} ({layer['text']}) on length {n}: {error}"
-            raise ValueError(message) from None
-        print(f"  layer {index}  {layer['text']:<{width}}  {n} -> {out}: {formula}")
-        n = out
-    print(f"output length {n}")
+        steps = []
+        for n in sizes:
+            try:
+                steps.append(_shape_step(args.op, framework, n, layer))
+            except ValueError as error:
+                message = f"--layer {index} ({layer['text']}) on length {n}: {error}"
+                raise ValueError(message) from None
+        out = tuple(size for _, size in steps)
+        change = f"{'x'.join(map(str, sizes))} -> {'x'.join(map(str, out))}"
+        if len(sizes) == 1:
+            print(f"  layer {index}  {layer['text']:<{width}}  {change}: {steps[0][0]}")
+        else:
+            print(f"  layer {index}  {layer['text']:<{width}}  {change}")
+            for axis, (formula, _) in enumerate(steps):
+                print(f"    axis {axis}: {formula}")
+        sizes = out
+    print(f"output {what} {'x'.join(map(str, sizes))}")
     return 0
 
 
