@@ -307,14 +307,19 @@ def _scale_factors(op: str, value, rank: int) -> tuple[float, ...]:
     return values
 
 
-def output_size(op: str, in_size: tuple[int, ...], size, scale_factor):
-    """``(out_size, scale_factors or None)`` from exactly one of ``size``/``scale_factor``."""
-    rank = len(in_size)
+def exactly_one(op: str, size, scale_factor) -> None:
+    """Refuse both or neither of ``size`` and ``scale_factor``."""
     if (size is None) == (scale_factor is None):
         given = "both" if size is not None else "neither"
         message = (f"{op}: give exactly one of size and scale_factor; {given} given "
                    f"(size={size!r}, scale_factor={scale_factor!r})")
         raise ValueError(message)
+
+
+def output_size(op: str, in_size: tuple[int, ...], size, scale_factor):
+    """``(out_size, scale_factors or None)`` from exactly one of ``size``/``scale_factor``."""
+    rank = len(in_size)
+    exactly_one(op, size, scale_factor)
     if size is not None:
         return _args.positive_ints(op, "size", size, rank), None
     factors = _scale_factors(op, scale_factor, rank)

@@ -36,6 +36,7 @@ from ._geometry import (
 )
 from .onnx import AUTO_PADS
 from .onnx import _forward_pads as _onnx_forward_pads
+from .onnx import _ints as _onnx_ints
 from .onnx import _transpose_pads as _onnx_transpose_pads
 
 __all__ = ["FRAMEWORKS", "Translation", "convert_weight", "translate"]
@@ -375,29 +376,16 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     return _Layer(op, kernel, stride, dilation, tuple(pads), **common)
 
 
-def _onnx_ints(name, value, count, default):
-    if value is None:
-        return (default,) * count
-    values = _args._sequence(value)
-    if values is None or not all(_args.is_int(v) for v in values):
-        message = f"{_OP}: {name}={value!r} must be a list of {count} ints"
-        raise TypeError(message)
-    if len(values) != count:
-        message = f"{_OP}: {name}={value!r} must have {count} values; got {len(values)}"
-        raise ValueError(message)
-    return tuple(int(v) for v in values)
-
-
 def _read_onnx(op, rank, params, in_size) -> _Layer:
     if params.get("kernel_shape") is None:
         message = f"{_OP}: kernel_shape is needed for an ONNX source (e.g. kernel_shape=[3, 3])"
         raise ValueError(message)
-    kernel = _onnx_ints("kernel_shape", params["kernel_shape"], rank, 1)
+    kernel = _onnx_ints(_OP, "kernel_shape", params["kernel_shape"], rank, 1)
     kernel = _args.positive_ints(_OP, "kernel_shape", kernel, rank)
     stride = _args.positive_ints(_OP, "strides",
-                                 _onnx_ints("strides", params.get("strides"), rank, 1), rank)
+                                 _onnx_ints(_OP, "strides", params.get("strides"), rank, 1), rank)
     dilation = _args.positive_ints(
-        _OP, "dilations", _onnx_ints("dilations", params.get("dilations"), rank, 1), rank)
+        _OP, "dilations", _onnx_ints(_OP, "dilations", params.get("dilations"), rank, 1), rank)
     auto_pad = params.get("auto_pad", "NOTSET")
     if isinstance(auto_pad, bytes):
         auto_pad = auto_pad.decode("ascii", errors="replace")
@@ -413,7 +401,7 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
         pairs = _onnx_forward_pads(name, auto_pad, pads, _sizes_or_dummy(in_size, rank),
                                    kernel, stride, dilation)
         return _Layer(op, kernel, stride, dilation, pairs, **common)
-    extra = _onnx_ints("output_padding", params.get("output_padding"), rank, 0)
+    extra = _onnx_ints(_OP, "output_padding", params.get("output_padding"), rank, 0)
     if any(not 0 <= p < s for p, s in zip(extra, stride)):
         message = (f"{_OP}: output_padding={list(extra)} must be non-negative and smaller "
                    f"than strides={list(stride)} (onnxruntime's rule)")
@@ -422,7 +410,7 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
     sizes = _sizes_or_dummy(in_size, rank)
     if output_shape is not None:
         sizes = _need_size(in_size, "output_shape", rank)
-        output_shape = _onnx_ints("output_shape", output_shape, rank, 1)
+        output_shape = _onnx_ints(_OP, "output_shape", output_shape, rank, 1)
         _args.positive_ints(_OP, "output_shape", output_shape, rank)
         output_shape = np.asarray(output_shape)  # the ONNX reader takes an array
     geometry = _onnx_transpose_pads(name, auto_pad, pads, output_shape, sizes, kernel,

@@ -39,7 +39,7 @@ from ._conv import CONV_TRANSPOSE_ALGORITHMS
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
 from ._interpolate import MODES as _INTERPOLATE_MODES
-from ._interpolate import _align_corners, _scale_factors
+from ._interpolate import _align_corners, _scale_factors, exactly_one
 from ._interpolate import interpolate as _interpolate
 from ._upsample import pixel_shuffle as _pixel_shuffle
 from ._upsample import pixel_unshuffle as _pixel_unshuffle
@@ -287,11 +287,7 @@ class Upsample(nn.Module):
         self.mode = _args.choice(op, "mode", mode, _INTERPOLATE_MODES)
         self.align_corners = align_corners
         _align_corners(op, mode, align_corners)
-        if (size is None) == (scale_factor is None):
-            given = "both" if size is not None else "neither"
-            message = (f"{op}: give exactly one of size and scale_factor; {given} given "
-                       f"(size={size!r}, scale_factor={scale_factor!r})")
-            raise ValueError(message)
+        exactly_one(op, size, scale_factor)
         if size is not None:
             sizes = _args._sequence(size)
             values = _args.positive_ints(op, "size", size, 1 if sizes is None else len(sizes))
