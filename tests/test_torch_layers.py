@@ -403,3 +403,15 @@ def test_module_examples_pass():
         runner.run(test, out=report.append)
     assert runner.failures == 0, "".join(report)
     assert runner.tries > 20
+
+
+def test_import_without_torch_names_the_torch_extra():
+    script = ("import sys\n"
+              "sys.modules['torch'] = None  # as if PyTorch were not installed\n"
+              "import tconv.torch\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: tconv.torch needs PyTorch (import of torch halted; None in "
+        "sys.modules); install it with: pip install 'tconv[torch]'")

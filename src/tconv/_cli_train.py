@@ -157,15 +157,11 @@ def _summary(result) -> None:
 
 
 def _guarded(run):
-    """Report missing extras, missing files and unwritable outputs as error lines."""
+    """Report missing files and unwritable outputs as ``tconv train ...: error:`` lines."""
     def guarded(args, parser) -> int:
         _check_data(args)
         try:
             return run(args, parser)
-        except ImportError as error:
-            message = (f"training needs PyTorch, scikit-learn and tqdm ({error}); install "
-                       "them with: pip install 'tconv[train]'")
-            raise ImportError(message) from error
         except FileNotFoundError as error:
             raise ValueError(str(error)) from error
         except OSError as error:

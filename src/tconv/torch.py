@@ -31,7 +31,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import torch
+try:
+    import torch
+except ModuleNotFoundError as error:  # a core-only install
+    message = f"tconv.torch needs PyTorch ({error}); install it with: pip install 'tconv[torch]'"
+    raise ModuleNotFoundError(message, name=error.name) from error
 from torch import nn
 
 from . import _args

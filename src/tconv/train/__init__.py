@@ -17,6 +17,17 @@ Modules: :mod:`~tconv.train.data` (loaders), :mod:`~tconv.train.models`,
 :mod:`~tconv.train.compare`.
 """
 
+import importlib.util
+
+# A core-only install: say which extra brings what is missing (scikit-learn and
+# tqdm are imported only when used, so they are looked up, not imported).
+_MISSING = [name for name in ("torch", "sklearn", "tqdm")
+            if importlib.util.find_spec(name) is None]
+if _MISSING:
+    message = (f"tconv.train needs PyTorch, scikit-learn and tqdm (missing: "
+               f"{', '.join(_MISSING)}); install them with: pip install 'tconv[train]'")
+    raise ModuleNotFoundError(message, name=_MISSING[0])
+
 from .compare import CompareResult, compare
 from .data import load_digits, load_mnist, read_idx, resize
 from .loop import (
