@@ -125,3 +125,38 @@ def test_result_keeps_library_dtype_and_batchedness(backend, transposed, dtype):
             got = op(x, weight, bias, algorithm=name, **c.kwargs())
             _check_kind(backend, got, x, f"{name} {dtype}")
             assert tuple(got.shape) == c.y_shape, name
+
+
+# ------------------------------------------------------------ what "auto" picks
+
+
+def _auto_pick(monkeypatch, x, w, **options):
+    import tconv._conv as core
+
+    picked = []
+    original = core.choose
+
+    def spy(*args, **kwargs):
+        picked.append(original(*args, **kwargs))
+        return picked[-1]
+
+    monkeypatch.setattr(core, "choose", spy)
+    tconv.conv_transpose(x, w, **options)
+    return picked
+
+
+@pytest.mark.parametrize(("batch", "expected"), [(1, "scatter"), (64, "gemm")])
+def test_auto_counts_the_whole_batch_on_numpy(monkeypatch, batch, expected):
+    """The autoencoder's first decoder layer (32->16, 4x4, k3 s2) is tiny for one
+    sample (74k multiply-adds) but not for a batch of 64 (4.7M)."""
+    x = np.zeros((batch, 32, 4, 4), np.float32)
+    w = np.zeros((32, 16, 3, 3), np.float32)
+    options = {"stride": 2, "padding": 1, "output_padding": 1}
+    assert _auto_pick(monkeypatch, x, w, **options) == [expected]
+
+
+def test_auto_never_picks_scatter_for_torch_tensors(monkeypatch):
+    torch = pytest.importorskip("torch")
+    x, w = torch.zeros((1, 2, 3, 3)), torch.zeros((2, 2, 3, 3))
+    assert _auto_pick(monkeypatch, x.numpy(), w.numpy(), stride=2) == ["scatter"]
+    assert _auto_pick(monkeypatch, x, w, stride=2) == ["gemm"]

@@ -100,7 +100,8 @@ def check_channels(op: str, c_in: int, weight, bias, groups: int, *,
 
 
 def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
-    name = choose(registry, plan, x.shape[0]) if algorithm == "auto" else algorithm
+    name = (choose(registry, plan, x.shape[0], numpy=is_numpy_namespace(xp))
+            if algorithm == "auto" else algorithm)
     y = registry[name](x, weight, plan, xp)
     if bias is not None:
         bias = xp.reshape(bias, (1, -1) + (1,) * plan.rank)

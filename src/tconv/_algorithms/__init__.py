@@ -32,19 +32,25 @@ CONV_TRANSPOSE = {
 }
 
 
-# Below this many multiply-adds a call is all Python overhead, and the plain
-# tap loop has the least of it.
+# Below this many multiply-adds (the whole batch's) a NumPy call is all Python
+# overhead, and the plain tap loop has the least of it.
 TINY_WORK = 100_000
 
 
-def choose(registry: dict, plan, batch: int) -> str:
+def choose(registry: dict, plan, batch: int, *, numpy: bool = True) -> str:
     """The algorithm ``"auto"`` runs for ``plan``, by the measurements in docs/benchmarks.md.
 
     Transposed: ``"gemm"`` (one large matrix multiply, then col2im) was the
     fastest or within noise of it on every layer of the benchmark suite but
     two kinds: depthwise layers (one input and one output channel per group),
     where ``"phase"`` avoids the ``taps``-times larger columns and was 15-20%
-    faster, and tiny calls, where ``"scatter"`` has the least overhead.
+    faster, and tiny NumPy calls (under ``TINY_WORK`` multiply-adds for the
+    whole batch), where ``"scatter"`` has the least overhead. The work counts
+    the batch: the autoencoder decoder layers of ``benchmarks.layers`` are
+    tiny per sample but not at batch 64, where ``"scatter"`` was 2x slower
+    than ``"gemm"``. On PyTorch tensors each of scatter's per-tap operations
+    costs a dispatch, and ``"gemm"`` was faster at every size measured (1.1-7x
+    on those layers), so ``"scatter"`` is never chosen there.
     Conv: ``"im2col"`` (one multiply over gathered windows), except for a
     single sample whose windows are long (taps * C_in/groups >= 800), where the
     per-tap multiplies of ``"direct"`` are already large and skip the copy
@@ -58,7 +64,7 @@ def choose(registry: dict, plan, batch: int) -> str:
     per_group_out = plan.out_channels // plan.groups
     work = (math.prod(plan.in_size) * plan.in_channels * per_group_out
             * math.prod(plan.kernel_size))
-    if work < TINY_WORK:
+    if numpy and work * batch < TINY_WORK:
         return "scatter"
     if plan.groups > 1 and per_group_in == 1 and per_group_out == 1:
         return "phase"
