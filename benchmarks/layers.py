@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import copy
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -220,25 +219,6 @@ def check(case: Case, modules: dict, x, upstream, torch) -> tuple[list[str], str
 # ---------------------------------------------------------------- timing
 
 
-def _time(calls: dict, repeats: int, cooldown: float) -> dict:
-    """Median seconds per call, interleaved with a rotating order.
-
-    ``benchmarks.upsampling._time``, repeated: importing that module sets
-    OMP_WAIT_POLICY=PASSIVE, which this benchmark leaves unset (see the top).
-    """
-    names = list(calls)
-    for name in names:  # warm-up
-        calls[name]()
-    times = {name: [] for name in names}
-    for round_ in range(repeats):
-        order = names[round_ % len(names):] + names[:round_ % len(names)]
-        for name in order:
-            time.sleep(cooldown)
-            start = time.perf_counter()
-            calls[name]()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
-
 
 def training_step(module, x, upstream) -> Callable:
     def step():
@@ -257,10 +237,10 @@ def forward_only(module, x, torch) -> Callable:
 
 def time_case(case: Case, modules: dict, x, upstream, torch, repeats, cooldown) -> dict:
     """Median ms ``{"train": {name: ms}, "forward": {name: ms}}``, interleaved per mode."""
-    train = _time({name: training_step(m, x, upstream) for name, m in modules.items()},
-                  repeats, cooldown)
-    forward = _time({name: forward_only(m, x, torch) for name, m in modules.items()},
-                    repeats, cooldown)
+    steps = {name: training_step(m, x, upstream) for name, m in modules.items()}
+    forwards = {name: forward_only(m, x, torch) for name, m in modules.items()}
+    train = runner.interleaved_medians(steps, repeats, cooldown)
+    forward = runner.interleaved_medians(forwards, repeats, cooldown)
     return {mode: {name: 1e3 * seconds for name, seconds in medians.items()}
             for mode, medians in (("train", train), ("forward", forward))}
 

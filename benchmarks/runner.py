@@ -534,6 +534,27 @@ def _finish(record, impls, layer):
 # ---------------------------------------------------------------- the suite
 
 
+def interleaved_medians(calls: dict, repeats: int, cooldown: float) -> dict:
+    """Median seconds per call of ``calls`` (name -> no-argument callable).
+
+    One warm-up call each, then ``repeats`` rounds; each round runs every call
+    once, starting one further along than the round before, with ``cooldown``
+    seconds of sleep before each, so that drift and turbo affect all alike.
+    """
+    names = list(calls)
+    for name in names:  # warm-up
+        calls[name]()
+    times = {name: [] for name in names}
+    for round_ in range(repeats):
+        order = names[round_ % len(names):] + names[:round_ % len(names)]
+        for name in order:
+            time.sleep(cooldown)
+            start = time.perf_counter()
+            calls[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def geometric_mean(values):
     values = [v for v in values if v]
     return math.exp(sum(map(math.log, values)) / len(values)) if values else None

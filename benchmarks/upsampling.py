@@ -38,15 +38,15 @@ for _name, _value in {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "
 
 import argparse
 import contextlib
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 import tconv
+
+from . import runner
 
 TOLERANCE = {"float32": 2e-5, "float64": 1e-12}  # as tests/_tol.py
 
@@ -161,21 +161,6 @@ def _agree(got, expected, exact: bool, dtype: str) -> str | None:
     return None
 
 
-def _time(calls: dict, repeats: int, cooldown: float) -> dict:
-    """Median seconds per call, interleaved with a rotating order."""
-    names = list(calls)
-    for name in names:  # warm-up
-        calls[name]()
-    times = {name: [] for name in names}
-    for round_ in range(repeats):
-        order = names[round_ % len(names):] + names[:round_ % len(names)]
-        for name in order:
-            time.sleep(cooldown)
-            start = time.perf_counter()
-            calls[name]()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
-
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.upsampling",
@@ -221,10 +206,10 @@ def main(argv=None) -> int:
                     failed = True
                     print(f"{case.name:38} OUTPUT MISMATCH: {'; '.join(problems)}")
                     continue
-                medians = _time({"np": lambda c=case, a=arrays: c.ours(a),
-                                 "pt": lambda c=case, t=tensors: c.ours(t),
-                                 "torch": lambda c=case, t=tensors: c.theirs(torch, F, t)},
-                                repeats, args.cooldown)
+                calls = {"np": lambda c=case, a=arrays: c.ours(a),
+                         "pt": lambda c=case, t=tensors: c.ours(t),
+                         "torch": lambda c=case, t=tensors: c.theirs(torch, F, t)}
+                medians = runner.interleaved_medians(calls, repeats, args.cooldown)
             ms = {k: v * 1e3 for k, v in medians.items()}
             print(f"{case.name:38} {case.shape!s:20} {ms['np']:9.2f} {ms['pt']:9.2f} "
                   f"{ms['torch']:9.2f} {ms['torch'] / ms['np']:9.2f} "
