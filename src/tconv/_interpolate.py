@@ -220,6 +220,21 @@ def axis_taps(plan: InterpolatePlan, axis: int):
 
 # --------------------------------------------------------------------------- array math
 
+def _take(xp, x, index, dim: int):
+    """``xp.take(x, index, axis=dim)``, by the fastest exact route for PyTorch.
+
+    PyTorch's ``index_select`` (what ``take`` becomes) is fast on inner axes
+    but 5x slower than ``gather`` on the last one, where ``gather`` with a
+    broadcast index is fastest (measured on 8x64x56x56 float32, 2 threads:
+    14.6 ms against 2.6 ms); both copy values, so the results are identical.
+    """
+    if is_torch_array(x) and dim == x.ndim - 1:
+        shape = list(x.shape)
+        shape[dim] = int(index.shape[0])
+        return x.gather(dim, index.reshape((1,) * dim + (-1,)).expand(shape))
+    return xp.take(x, index, axis=dim)
+
+
 def _resample(xp, x, plan: InterpolatePlan):
     """Apply :func:`axis_taps` axis by axis (shrinking axes first: less work)."""
     where = device(x)
@@ -234,7 +249,7 @@ def _resample(xp, x, plan: InterpolatePlan):
         shape[dim] = plan.out_size[axis]
         y = None
         for t, index in enumerate(indices):
-            term = xp.take(x, xp.asarray(index, device=where), axis=dim)
+            term = _take(xp, x, xp.asarray(index, device=where), dim)
             if weights is not None:
                 weight = xp.asarray(weights[t], dtype=x.dtype, device=where)
                 term = term * xp.reshape(weight, tuple(shape))
