@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
-from array_api_compat import device, is_torch_array
+from array_api_compat import device, is_numpy_namespace, is_torch_array
 
 from . import _args
 from ._xp import as_array, compute_dtype, namespace_of
@@ -236,9 +236,15 @@ def _take(xp, x, index, dim: int):
 
 
 def _resample(xp, x, plan: InterpolatePlan):
-    """Apply :func:`axis_taps` axis by axis (shrinking axes first: less work)."""
+    """Apply :func:`axis_taps` axis by axis.
+
+    Shrinking axes go first (less work after them); among equal ratios the
+    last axis goes first, as its gather is the slowest per element (NumPy's
+    ``take``, PyTorch's ``gather``) and is cheapest on the smaller array.
+    """
     where = device(x)
-    order = sorted(range(plan.rank), key=lambda a: plan.out_size[a] / plan.in_size[a])
+    order = sorted(range(plan.rank), key=lambda a: (plan.out_size[a] / plan.in_size[a], -a))
+    in_place = is_numpy_namespace(xp)
     for axis in order:
         indices, weights = axis_taps(plan, axis)
         dim = axis + 2
@@ -251,9 +257,18 @@ def _resample(xp, x, plan: InterpolatePlan):
         for t, index in enumerate(indices):
             term = _take(xp, x, xp.asarray(index, device=where), dim)
             if weights is not None:
-                weight = xp.asarray(weights[t], dtype=x.dtype, device=where)
-                term = term * xp.reshape(weight, tuple(shape))
-            y = term if y is None else y + term
+                weight = xp.reshape(xp.asarray(weights[t], dtype=x.dtype, device=where),
+                                    tuple(shape))
+                if in_place:  # term and y are this function's own new arrays
+                    term *= weight
+                else:
+                    term = term * weight
+            if y is None:
+                y = term
+            elif in_place:
+                y += term
+            else:
+                y = y + term
         x = y
     return x
 
