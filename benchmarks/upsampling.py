@@ -161,7 +161,6 @@ def _agree(got, expected, exact: bool, dtype: str) -> str | None:
     return None
 
 
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.upsampling",
                                      description=__doc__.split("\n\n")[0])
