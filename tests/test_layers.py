@@ -27,6 +27,7 @@ import ast
 import os
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -90,7 +91,8 @@ def _resolve(name: str) -> str:
     return name
 
 
-def imports_of(name: str) -> set[str]:
+@cache
+def imports_of(name: str) -> frozenset[str]:
     """The tconv modules that module ``name`` imports, anywhere in its body."""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"), filename=str(MODULES[name]))
     package = name if _is_package(name) else name.rpartition(".")[0]
@@ -109,7 +111,7 @@ def imports_of(name: str) -> set[str]:
             continue
         found.update(_resolve(t) for t in targets if t.split(".")[0] == "tconv")
     found.discard(name)
-    return found
+    return frozenset(found)
 
 
 def layer_of(name: str) -> int | None:
