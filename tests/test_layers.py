@@ -198,3 +198,20 @@ def test_import_tconv_loads_no_heavy_dependency() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, check=True)
     assert result.stdout.strip() == "[]", f"import tconv imports {result.stdout.strip()}"
+
+
+def test_no_module_imports_a_framework_it_only_translates() -> None:
+    # The adapters speak ONNX's, Keras's and JAX's conventions without importing
+    # them (only the tests do); torch is imported lazily where tensors are used.
+    frameworks = {"onnx", "onnxruntime", "keras", "tensorflow", "jax", "jaxlib"}
+    found = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                roots = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                roots = {(node.module or "").split(".")[0]}
+            else:
+                continue
+            found += [f"{name} imports {root}" for root in sorted(roots & frameworks)]
+    assert not found, found
