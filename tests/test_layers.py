@@ -38,20 +38,21 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Stdlib-only helpers: argument checks and messages, safe file writes.
     # _geometry uses _args's checks (issue 14 moves the shared checks there),
     # so _args sits below geometry rather than beside _xp.
-    ("checks", ("tconv._args", "tconv._files")),
+    ("checks", ("tconv._args", "tconv._files", "tconv._limits")),
     # Every integer rule: plans, pads, lengths; pure ints, stdlib only.
     ("geometry", ("tconv._geometry",)),
     # Array namespace lookup, dtype rule, device-aware helpers.
     ("arrays", ("tconv._xp",)),
     # f(x, weight, plan, xp) -> array, and ONNX Resize's index/weight engine.
-    ("algorithms", ("tconv._algorithms", "tconv._delegation*", "tconv._resize")),
+    ("algorithms", ("tconv._algorithms", "tconv._delegat*", "tconv._resize")),
     # One front door per public op.
     ("front doors", ("tconv._conv", "tconv._matrix", "tconv._upsample", "tconv._interpolate",
                      "tconv._pool", "tconv._subpixel")),
     # Convention adapters, translators, explanations and pictures.
     ("adapters and tools", ("tconv.onnx", "tconv.keras", "tconv.torch", "tconv._translate",
                             "tconv._resize_translate", "tconv._solve", "tconv._explain",
-                            "tconv._checkerboard", "tconv._draw*", "tconv._tour", "tconv.images")),
+                            "tconv._checkerboard", "tconv._draw*", "tconv._tour", "tconv.images",
+                            "tconv._fonts", "tconv._gallery")),
     # The public namespace (tconv/__init__.py): names only.
     ("public package", ("tconv",)),
     # Programs on top of the public API.
