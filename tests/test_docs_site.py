@@ -36,6 +36,18 @@ def test_readme_sections_skip_headings_inside_code() -> None:
     assert readme_pages._slug("A `b`") == "a-b"
 
 
+def test_readme_links_are_rewritten_for_the_generated_pages() -> None:
+    # GitHub's anchor for a heading, and a link to it from another section's page.
+    heading = "Checkerboard artifacts: `tconv.checkerboard`"
+    assert readme_pages._github_anchor(heading) == "checkerboard-artifacts-tconvcheckerboard"
+    anchors = {"padding-in-every-form": ("guide/use.md", "padding-in-every-form")}
+    body = "[p](#padding-in-every-form), [q](#nowhere), ![i](docs/images/x.png)"
+    assert readme_pages._rewrite_links(body, "guide/speed.md", anchors) == (
+        "[p](../guide/use.md#padding-in-every-form), [q](#nowhere), ![i](../images/x.png)")
+    assert readme_pages._rewrite_links(body, "guide/use.md", anchors).startswith(
+        "[p](#padding-in-every-form)")
+
+
 def test_site_builds_strict(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from markdown.extensions.toc import slugify
 from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,23 +44,59 @@ def readme_sections(text: str) -> list[tuple[str, str]]:
     return [(title, "\n".join(lines) + "\n") for title, lines in sections]
 
 
-def _rewrite_links(body: str, depth: int) -> str:
-    """README links point into ``docs/`` from the repository root; on the site
-    the page sits ``depth`` folders below the docs root."""
-    return re.sub(r"\]\(docs/", "](" + "../" * depth, body)
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to ``-``."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _site_anchor(heading: str) -> str:
+    """The anchor MkDocs's ``toc`` extension gives the same heading."""
+    return slugify(heading.replace("`", ""), "-")
+
+
+def _headings(body: str) -> list[str]:
+    fenced, found = False, []
+    for line in body.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            found.append(line.lstrip("#").strip())
+    return found
+
+
+def _rewrite_links(body: str, uri: str, anchors: dict[str, tuple[str, str]]) -> str:
+    """Links of the README made to work from the generated page ``uri``.
+
+    ``docs/...`` links are relative to the repository root, ``#anchor`` links
+    to a heading that may now sit on another page.
+    """
+    depth = uri.count("/")
+    body = re.sub(r"\]\(docs/", "](" + "../" * depth, body)
+
+    def anchor(match: re.Match) -> str:
+        if match.group(1) not in anchors:
+            return match.group(0)  # left for --strict to report
+        target, site = anchors[match.group(1)]
+        if target == uri:
+            return f"](#{site})"
+        path = ("../" * depth) + target
+        return f"]({path}#{site})"
+
+    return re.sub(r"\]\(#([^)\s]+)\)", anchor, body)
 
 
 def _pages() -> list[tuple[str, str, str]]:
     """``[(title, src_uri, markdown), ...]`` for the home page and each section."""
-    pages = []
+    raw = []
     for title, body in readme_sections(README.read_text(encoding="utf-8")):
         if not title:
-            pages.append(("Home", "index.md", _rewrite_links(body, 0)))
+            raw.append(("Home", "index.md", body))
         else:
             body = body.replace("## " + title, "# " + title, 1)
-            pages.append((title.replace("`", ""), f"guide/{_slug(title)}.md",
-                          _rewrite_links(body, 1)))
-    return pages
+            raw.append((title.replace("`", ""), f"guide/{_slug(title)}.md", body))
+    anchors = {_github_anchor(h): (uri, _site_anchor(h))
+               for _, uri, body in raw for h in _headings(body)}
+    return [(title, uri, _rewrite_links(body, uri, anchors)) for title, uri, body in raw]
 
 
 def on_config(config):
