@@ -4,7 +4,7 @@ A :class:`Case` holds everything one ``conv`` or ``conv_transpose`` call needs:
 rank, channels and groups, per-axis kernel, stride, dilation, ``(before,
 after)`` pads, output_padding and the input size, plus batchedness, whether
 there is a bias, and a seed for the values. The strategies draw each axis so
-that the output is non-empty (SEMANTICS.md 1.1, 1.2) without any filtering:
+that the output is non-empty (docs/rules/pytorch.md) without any filtering:
 
 * convolution: kernel, stride, dilation and pads first, then an input at least
   as long as the effective kernel minus the padding;
@@ -100,13 +100,13 @@ class Case:
 
     @property
     def full_size(self) -> tuple[int, ...]:
-        """Uncropped transposed-convolution output ``(n-1)*s + ke`` (SEMANTICS 1.2)."""
+        """Uncropped transposed-convolution output ``(n-1)*s + ke`` (docs/rules/pytorch.md)."""
         return tuple((n - 1) * s + ke for n, s, ke in
                      zip(self.in_size, self.stride, self.effective_kernel))
 
     @property
     def out_size(self) -> tuple[int, ...]:
-        """Expected spatial output size, from SEMANTICS 1.1 / 1.2 (not from tconv)."""
+        """Expected spatial output size, from docs/rules/pytorch.md (not from tconv)."""
         if self.transposed:
             return tuple(f - lo - hi + op for f, (lo, hi), op in
                          zip(self.full_size, self.pads, self.output_padding))

@@ -1,7 +1,7 @@
 """PyTorch references for ``conv`` and ``conv_transpose``, including what torch lacks.
 
 PyTorch takes symmetric padding only. The references extend it the way
-SEMANTICS.md defines the extension, never by calling tconv:
+docs/rules/ defines the extension, never by calling tconv:
 
 * convolution with ``(before, after)`` pads: ``F.pad`` the input, then convolve
   without padding (1.1);
@@ -14,7 +14,7 @@ SEMANTICS.md defines the extension, never by calling tconv:
 
 Everything is differentiable, so the same functions give reference gradients.
 Compute references in float64 from contiguous tensors: oneDNN's float32
-kernels are wrong for some one-channel channels-last inputs (SEMANTICS 10).
+kernels are wrong for some one-channel channels-last inputs (docs/rules/pytorch.md).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def conv_transpose(x, weight, bias=None, *, stride, pads, output_padding, dilati
 
 
 def same_conv_pads(in_size, kernel_size, stride, dilation):
-    """TensorFlow ``"same"`` pads (SEMANTICS 2.1): ``out = ceil(n/s)``, odd unit at the end."""
+    """TensorFlow ``"same"`` pads (docs/rules/keras.md): ``out = ceil(n/s)``, odd unit last."""
     pads = []
     for n, k, s, d in zip(in_size, kernel_size, stride, dilation):
         out = -(-n // s)
@@ -114,7 +114,7 @@ def same_conv_pads(in_size, kernel_size, stride, dilation):
 
 
 def same_conv_transpose(x, weight, bias=None, *, stride, dilation, groups):
-    """Transposed ``"same"`` (SEMANTICS 2.2): ``n*s`` samples of the full output from
+    """Transposed ``"same"`` (docs/rules/keras.md): ``n*s`` samples of the full output from
     ``c = max((ke - s)//2, 0)``, zero-filled past its end."""
     full = conv_transpose_full(x, weight, stride=stride, dilation=dilation, groups=groups)
     kernel = weight.shape[2:]

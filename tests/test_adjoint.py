@@ -30,7 +30,7 @@ MODES = st.sampled_from(["explicit", "same"])
 
 def _conv_setup(c, mode):
     """``(case, padding argument)``; "same" makes ``m`` a multiple of the stride,
-    the sizes for which transposed "same" is the adjoint (SEMANTICS 2.2)."""
+    the sizes for which transposed "same" is the adjoint (docs/rules/keras.md)."""
     if mode == "same":
         m = tuple(-(-n // s) * s for n, s in zip(c.in_size, c.stride))
         return c.replace(in_size=m), "same"
@@ -136,7 +136,7 @@ def test_conv_matrix_accepts_torch_weight():
 
 
 def test_conv_matrix_worked_example():
-    """API.md's example, entry by entry."""
+    """The documented example, entry by entry."""
     matrix = tconv.conv_matrix((1, 3), [[[1, 10]]])
     assert matrix.toarray().tolist() == [[1, 10, 0], [0, 1, 10]]
     assert (matrix.T @ np.array([1.0, 2.0])).tolist() == [1, 12, 20]

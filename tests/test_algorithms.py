@@ -59,7 +59,7 @@ def _check_all_agree(backend, c, dtype):
     op, algorithms, reference = OPS[c.transposed]
     x, weight, bias = _inputs(backend, c, dtype)
     shape = _promised_shape(c)
-    assert shape == c.y_shape  # the shape function agrees with SEMANTICS' size rule
+    assert shape == c.y_shape  # the shape function agrees with docs/rules/pytorch.md
     expected = op(x, weight, bias, algorithm=reference, **c.kwargs())
     _check_kind(backend, expected, x, reference)
     assert tuple(expected.shape) == shape

@@ -1,6 +1,6 @@
 """``tconv.checkerboard`` and ``tconv checkerboard``: coverage, periods, scores.
 
-Expected values come from outside tconv: the observed tables of SEMANTICS.md
+Expected values come from outside tconv: the observed tables of docs/rules/checkerboard.md
 section 7 (1-D, n=6 inputs), the phase-count formula
 ``#{t in [0, k): t*d = phi (mod s)}``, and brute-force counts written here with
 plain loops over input positions and taps.
@@ -68,7 +68,7 @@ def is_rotation(values, expected):
         values[r:] + values[:r] == expected for r in range(len(values)))
 
 
-# --------------------------------------------------------------------------- SEMANTICS 7.1
+# ------------------------------------------------------------- docs/rules/checkerboard.md
 
 @pytest.mark.parametrize("k, s, d, expected", [
     (3, 2, 1, "1 1 2 1 2 1 2 1 2 1 2 1 1"),
@@ -130,7 +130,7 @@ def test_two_dimensional_divisible_kernel_is_a_constant_four():
     assert result.verdict.startswith("uniform")
 
 
-# --------------------------------------------------------------------------- SEMANTICS 7.2
+# ------------------------------------------------------------- docs/rules/checkerboard.md
 
 @pytest.mark.parametrize("layers, period, pattern, extremes", [
     (1, 2, "2 1", (2, 1)),
@@ -173,7 +173,7 @@ def test_per_layer_dicts():
 
 
 def test_nearest_x2_then_three_taps_is_uniform():
-    # SEMANTICS 7.4: nearest x2 = k2 s2 all ones; then a stride-1 3-tap conv.
+    # docs/rules/checkerboard.md: nearest x2 = k2 s2 all ones; then a stride-1 3-tap conv.
     result = tconv.checkerboard(2, 2, rank=1, layers=[{}, {"kernel_size": 3, "stride": 1}],
                                 in_size=5)
     assert result.coverage.tolist() == [1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1]
@@ -255,7 +255,7 @@ def test_weight_per_layer_and_channels():
                                                          stride=2), weights[1], stride=2)
     np.testing.assert_allclose(result.coverage, expected)
     assert result.phases.shape == (3, 4)
-    assert result.score > 0.0  # random k4/s2 kernels are not uniform (SEMANTICS 7.3)
+    assert result.score > 0.0  # random k4/s2 kernels are not uniform (docs/rules/checkerboard.md)
 
 
 def test_constant_per_phase_weight_is_uniform_despite_odd_kernel():

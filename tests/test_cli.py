@@ -1,7 +1,7 @@
 """``tconv explain`` end to end: the numbers it prints, its flags and its errors.
 
 Expected values come from outside tconv: numbers worked by hand (the classic
-2x2 example, the worked tables of SEMANTICS.md) or ``torch.nn.functional``,
+2x2 example, the worked tables of docs/rules/) or ``torch.nn.functional``,
 never from tconv's own output. The printed blocks are parsed back into numbers
 and compared.
 """
@@ -178,13 +178,13 @@ def test_conv_per_side_padding_matches_torch_pad(capsys, padding):
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    # SEMANTICS.md 1.2, x = [1, 2, 3], w = [1, 10, 100], stride 2.
+    # docs/rules/pytorch.md, x = [1, 2, 3], w = [1, 10, 100], stride 2.
     (["--stride", "2"], [1, 10, 102, 20, 203, 30, 300]),
     (["--stride", "2", "--output-padding", "1"], [1, 10, 102, 20, 203, 30, 300, 0]),
     (["--stride", "2", "--padding", "1"], [10, 102, 20, 203, 30]),
     (["--stride", "2", "--padding", "1", "--output-padding", "1"],
      [10, 102, 20, 203, 30, 300]),
-    # SEMANTICS.md 2.2: Keras "same", k = 3, s = 2.
+    # docs/rules/keras.md: Keras "same", k = 3, s = 2.
     (["--stride", "2", "--padding", "same"], [1, 10, 102, 20, 203, 30]),
 ])
 def test_one_d_matches_the_worked_table(capsys, argv, expected):

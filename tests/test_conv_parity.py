@@ -7,9 +7,9 @@ stride, dilation, padding, output_padding up to ``max(stride, dilation) - 1``,
 batched and unbatched, with and without bias. float64 is compared tightly;
 float32 with an absolute tolerance scaled by ``op(|x|, |w|)`` (the bound on the
 summation error). References are computed in float64 from contiguous tensors
-(SEMANTICS.md 10).
+(docs/rules/pytorch.md).
 
-What PyTorch lacks is checked through its definition in SEMANTICS.md:
+What PyTorch lacks is checked through its definition in docs/rules/:
 ``(before, after)`` pads (1.1: pad the input; 1.2: crop the full output),
 TensorFlow ``"same"``/``"valid"`` (2.1, 2.2), and output sizes only the
 functional op reaches (1.3).
@@ -50,7 +50,7 @@ def check_against_torch(c, dtype):
     """Run ``c`` through every algorithm and compare with the torch reference."""
     x, weight, bias = c.arrays(dtype)
     expected, scale = ref.expected_and_scale(c, x, weight, bias)
-    assert expected.shape == c.y_shape  # the reference agrees with SEMANTICS' size rule
+    assert expected.shape == c.y_shape  # the reference agrees with docs/rules/pytorch.md
     if c.transposed:
         results = run_all(tconv.conv_transpose, tconv.CONV_TRANSPOSE_ALGORITHMS, x, weight,
                           bias, **c.kwargs())
@@ -68,7 +68,8 @@ def check_against_torch(c, dtype):
 # dilation > stride.
 @example(case(True, (4, 4), 3, stride=1, dilation=3, padding=2), np.float64)
 @example(case(True, (3, 4, 2), (2, 3, 2), stride=(1, 2, 1), dilation=(3, 3, 2)), np.float64)
-# output_padding >= stride but < dilation: only the functional op accepts it (SEMANTICS 1.2).
+# output_padding >= stride but < dilation: only the functional op accepts it
+# (docs/rules/pytorch.md).
 @example(case(True, 4, 3, stride=1, dilation=2, output_padding=1), np.float64)
 @example(case(True, (3, 3), 2, stride=2, dilation=3, output_padding=2, padding=1,
               has_bias=True), np.float64)
@@ -103,7 +104,7 @@ def test_conv_transpose_matches_torch(c, dtype):
 @example(case(True, 2, 2, stride=3, padding=((1, 0),), output_padding=2, has_bias=True),
          np.float64)
 def test_conv_transpose_asymmetric_padding_matches_torch_crop(c, dtype):
-    """``(before, after)`` pads: torch's full output cropped per SEMANTICS 1.2."""
+    """``(before, after)`` pads: torch's full output cropped per docs/rules/pytorch.md."""
     check_against_torch(c, dtype)
 
 
@@ -189,7 +190,7 @@ def _same_transpose_case(c):
 @example(case(True, (3, 2), (1, 4), stride=(3, 1), dilation=(1, 2)), np.float64)
 def test_conv_transpose_same_matches_torch_window(c, dtype):
     """Transposed ``"same"``: ``n*s`` samples of torch's full output from
-    ``c = max((ke - s)//2, 0)``, zero-filled past its end (SEMANTICS 2.2)."""
+    ``c = max((ke - s)//2, 0)``, zero-filled past its end (docs/rules/keras.md)."""
     c = _same_transpose_case(c)
     x, weight, bias = c.arrays(dtype)
     batched = x if c.batch is not None else x[None]
@@ -290,7 +291,7 @@ def test_conv_transpose_output_size_matches_torch(c, full_shape):
 
 # --------------------------------------------------------------------------- worked examples
 
-# SEMANTICS 1.2: x = [1, 2, 3], w = [1, 10, 100], stride 2 (digits show the taps).
+# docs/rules/pytorch.md: x = [1, 2, 3], w = [1, 10, 100], stride 2 (digits show the taps).
 @pytest.mark.parametrize("padding, output_padding, values", [
     (0, 0, [1, 10, 102, 20, 203, 30, 300]),
     (0, 1, [1, 10, 102, 20, 203, 30, 300, 0]),
@@ -308,7 +309,7 @@ def test_conv_transpose_worked_example(padding, output_padding, values, algorith
 
 @pytest.mark.parametrize("algorithm", tconv.CONV_TRANSPOSE_ALGORITHMS)
 def test_conv_transpose_padding_beyond_kernel_span(algorithm):
-    """SEMANTICS 1.2: ``n=5, k=3, p=3`` -> ``[234]`` (full ``[1,12,123,234,345,450,500]``)."""
+    """docs/rules/pytorch.md: ``n=5, k=3, p=3`` -> ``[234]`` (full ``[1,12,...,500]``)."""
     got = tconv.conv_transpose([[1, 2, 3, 4, 5]], [[[1, 10, 100]]], padding=3,
                                algorithm=algorithm)
     assert got.tolist() == [[234]]

@@ -2,9 +2,9 @@
 
 * Every public callable in ``tconv.__all__`` has a docstring with an
   ``Examples`` section, and those examples pass as doctests.
-* The core names of API.md exist with exactly the parameter names, kinds
-  (positional / keyword-only) and defaults that API.md fixes (hard-coded
-  below; API.md itself is not read at test time).
+* The core names of the public API contract exist with exactly the parameter
+  names, kinds (positional / keyword-only) and defaults it fixes (hard-coded
+  below, so a change to a public signature has to change this file too).
 * The ``python`` blocks of README.md that contain ``>>>`` run as one doctest
   session, in order (later blocks use names the earlier ones imported).
 """
@@ -85,13 +85,13 @@ def test_package_docstring():
     assert tconv.__doc__ and tconv.__doc__.strip()
 
 
-# --------------------------------------------------------------------------- API.md signatures
+# --------------------------------------------------------------------------- public signatures
 
 E = inspect.Parameter.empty
 POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
 KW = inspect.Parameter.KEYWORD_ONLY
 
-# (name, kind, default) in order, transcribed from API.md's core section.
+# (name, kind, default) in order, transcribed from the API contract's core section.
 API_SIGNATURES = {
     "conv": [
         ("x", POS, E), ("weight", POS, E), ("bias", POS, None),
@@ -125,11 +125,11 @@ def test_api_signature(name):
     signature = inspect.signature(getattr(tconv, name))
     got = [(p.name, p.kind, p.default) for p in signature.parameters.values()]
     assert got == API_SIGNATURES[name], (
-        f"tconv.{name}{signature} differs from API.md")
+        f"tconv.{name}{signature} differs from the API contract")
 
 
-# The other functions API.md fixes, as it writes them (default values in
-# Python's repr); checkerboard may add parameters after API.md's, as it says.
+# The other functions the API contract fixes, as it writes them (default values
+# in Python's repr); checkerboard may add parameters after the fixed ones.
 API_TEXT = {
     "interpolate": "(x, size=None, scale_factor=None, mode='nearest', align_corners=None)",
     "bed_of_nails": "(x, scale_factor)",
@@ -177,7 +177,7 @@ def test_api_signature_text(name):
     if not module:
         assert function in tconv.__all__, f"{function} is not exported in tconv.__all__"
     text = str(inspect.signature(getattr(owner, function)))
-    assert text.startswith(API_TEXT[name]), f"tconv.{name}{text} differs from API.md"
+    assert text.startswith(API_TEXT[name]), f"tconv.{name}{text} differs from the API contract"
     if name != "checkerboard":
         assert text == API_TEXT[name]
 

@@ -62,7 +62,7 @@ def test_draw_grid_writes_each_number_and_skips_nan():
 
 def test_transposed_png_shows_the_output_and_marks_the_cells(tmp_path):
     # x = [1, 2, 3], w = [1, 10, 100], stride 2: full = [1, 10, 102, 20, 203, 30, 300]
-    # (SEMANTICS.md 1.2); padding (1, 2) cuts full cells 0 and 6 (cell 5 is given
+    # (docs/rules/pytorch.md); padding (1, 2) cuts full cells 0 and 6 (cell 5 is given
     # back by output_padding 1), so y = [10, 102, 20, 203, 30].
     e = tconv.explain([1, 2, 3], [1, 10, 100], stride=2, padding=((1, 2),), output_padding=1)
     picture = draw_explanation(e, tmp_path / "e.png")

@@ -1,6 +1,6 @@
 """The dtype rule: floats kept, ints and bools computed in float64, NumPy promotion.
 
-API.md: "Floating dtypes are kept (float16, float32, float64). Integer and bool
+The public rule: "Floating dtypes are kept (float16, float32, float64). Integer and bool
 inputs are computed in float64. Mixed dtypes follow NumPy's promotion." Nested
 lists are NumPy input.
 """

@@ -1,6 +1,6 @@
 """``tconv._explain.explain_text``: the library function behind ``tconv explain``.
 
-Expected numbers are worked by hand (SEMANTICS.md tables) or come from
+Expected numbers are worked by hand (docs/rules/ tables) or come from
 ``torch.nn.functional``; the errors are the front doors' own.
 """
 
@@ -20,7 +20,7 @@ def test_returns_text_without_a_trailing_newline():
 
 
 @pytest.mark.parametrize(("output_padding", "expected_ct", "expected_y"), [
-    # x = [1, 2, 3], w = [1, 10, 100], stride 2 (SEMANTICS.md 1.2). With
+    # x = [1, 2, 3], w = [1, 10, 100], stride 2 (docs/rules/pytorch.md). With
     # output_padding 1 and no padding the output reaches past the full output:
     # the last row of C^T is zero.
     (0, [[1, 0, 0], [10, 0, 0], [100, 1, 0], [0, 10, 0], [0, 100, 1], [0, 0, 10],
@@ -47,7 +47,7 @@ def test_one_d_transposed_matches_torch(config):
     x, w = [1.0, 2, 3, 4], [1.0, 10, 100]
     text = explain_text(x, w, **config)
     # torch takes symmetric padding only: crop the full output by hand
-    # (SEMANTICS.md 1.2: y[j] = full[j + before] while inside, else 0).
+    # (docs/rules/pytorch.md: y[j] = full[j + before] while inside, else 0).
     stride, dilation = config["stride"], config.get("dilation", 1)
     full = torch.nn.functional.conv_transpose1d(
         torch.tensor([[x]], dtype=torch.float64), torch.tensor([[w]], dtype=torch.float64),

@@ -1,7 +1,7 @@
 """``tconv.explain``: every number of the structure against the op and PyTorch.
 
 The references are ``torch.nn.functional`` (through ``_torch_ref``, which
-extends it to asymmetric pads and output_padding by the rules of SEMANTICS.md
+extends it to asymmetric pads and output_padding by the rules of docs/rules/pytorch.md
 1.1/1.2, never by calling tconv), ``tconv.conv_matrix`` for the matrix, and
 numbers worked by hand. Inputs hold small integers, so every sum is exact.
 """
@@ -93,7 +93,7 @@ def conv_calls(draw):
 
 
 def _torch_transposed(x, weight, plan):
-    """(full, output) of torch's transposed convolution, cropped by SEMANTICS 1.2."""
+    """(full, output) of torch's transposed convolution, cropped by docs/rules/pytorch.md."""
     xt, wt = ref.tensor(x[None, None]), ref.tensor(weight[None, None])
     full = ref.conv_transpose_full(xt, wt, stride=plan.stride, dilation=plan.dilation,
                                    groups=1)
@@ -244,7 +244,7 @@ def test_conv_structure_equals_the_op_and_torch(call):
 
 def test_crop_worked_by_hand():
     # x = [1, 2, 3], w = [1, 10, 100], stride 2: full = [1, 10, 102, 20, 203, 30, 300]
-    # (SEMANTICS.md 1.2). padding (1, 2), output_padding 1: output j = full[j + 1]
+    # (docs/rules/pytorch.md). padding (1, 2), output_padding 1: output j = full[j + 1]
     # for j = 0..4; full 0 is cut, full 5 is cut by the end padding but given back by
     # output_padding, full 6 is cut.
     e = tconv.explain([1, 2, 3], [1, 10, 100], stride=2, padding=((1, 2),), output_padding=1)

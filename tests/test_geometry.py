@@ -2,8 +2,8 @@
 
 Exhaustive over small ranges (n 1..8, k 1..4, s 1..3, d 1..3, p 0..3,
 0 <= op < max(s, d)) against three references: the hand formulas of
-SEMANTICS.md section 1, the shape PyTorch's functional ops give on zeros
-(brute force), and the worked tables of SEMANTICS.md 1.1-1.3 and 2.1-2.2
+docs/rules/pytorch.md, the shape PyTorch's functional ops give on zeros
+(brute force), and the worked tables of docs/rules/pytorch.md and docs/rules/keras.md
 written out as literals.
 """
 
@@ -261,7 +261,7 @@ def test_output_size_accepts_everything_torch_module_accepts():
 
 
 def test_output_size_semantics_example():
-    """SEMANTICS 1.3: k=3, s=2, p=1, n=4 -> 7..8; 6 and 9 state that range."""
+    """docs/rules/pytorch.md: k=3, s=2, p=1, n=4 -> 7..8; 6 and 9 state that range."""
     for want in (7, 8):
         plan = geo.resolve_conv_transpose((4,), (3,), stride=2, padding=1,
                                           output_size=(want,))
@@ -290,9 +290,9 @@ def test_output_size_forms(output_size):
     assert plan.out_size == (8,)
 
 
-# --------------------------------------------------------------------------- SEMANTICS tables
+# --------------------------------------------------------------------------- docs/rules tables
 
-@pytest.mark.parametrize("n, k, s, p, d, out", [  # SEMANTICS 1.1
+@pytest.mark.parametrize("n, k, s, p, d, out", [  # docs/rules/pytorch.md
     (7, 3, 2, 1, 1, 4),
     (7, 3, 2, 0, 2, 2),
     (7, 4, 3, 1, 1, 2),
@@ -333,7 +333,7 @@ def test_semantics_1_2_notes():
     assert (2 * (3 - 1) + 1) + 2 + 2 - 3 + 1 == geo.full_transpose_length(3, 3, 2, 1)
 
 
-@pytest.mark.parametrize("n, k, s, d, total, pads", [  # SEMANTICS 2.1 "same"
+@pytest.mark.parametrize("n, k, s, d, total, pads", [  # docs/rules/keras.md "same"
     (7, 3, 2, 1, 2, (1, 1)),
     (6, 3, 2, 1, 1, (0, 1)),
     (6, 4, 2, 1, 2, (1, 1)),
@@ -354,7 +354,7 @@ def test_semantics_2_1_valid(n, k, s, d, out):
     assert tconv.conv_output_shape(n, k, stride=s, dilation=d, padding="valid") == (out,)
 
 
-@pytest.mark.parametrize("k, s, d, length, start_crop, op", [  # SEMANTICS 2.2, op None rows
+@pytest.mark.parametrize("k, s, d, length, start_crop, op", [  # docs/rules/keras.md, op None rows
     (3, 2, 1, 6, 0, 0),   # [1,10,102,20,203,30]          c=0
     (4, 2, 1, 6, 1, 0),   # [10,102,1020,203,2030,300]     c=1
     (5, 2, 1, 6, 1, 0),   # [10,102,1020,10203,2030,20300] c=1
@@ -375,7 +375,7 @@ def test_semantics_2_2_same(k, s, d, length, start_crop, op):
     assert plan.pads == ((lo, hi),)
 
 
-@pytest.mark.parametrize("k, s, torch_len, keras_len", [  # SEMANTICS 2.2, "valid" op None
+@pytest.mark.parametrize("k, s, torch_len, keras_len", [  # docs/rules/keras.md, "valid" op None
     (3, 2, 7, 7),
     (2, 3, 8, 9),   # Keras appends s - ke = 1 zero
     (1, 3, 7, 9),   # Keras appends 2

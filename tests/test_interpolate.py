@@ -4,7 +4,7 @@
   decimal and arbitrary floats, per axis or one for all), down-scaling, size-1
   axes, ``align_corners``, float64 and float32. Nearest modes must pick the
   very same samples (exact equality), the others agree within ``_tol``.
-* PyTorch's quirks (SEMANTICS.md 5), pinned with their worked numbers: float32
+* PyTorch's quirks (docs/rules/interpolate.md), pinned with their worked numbers: float32
   index arithmetic, the 2-D nearest kernel's shortcuts and the size rule that
   selects that kernel (``out_H + out_W <= 128``), nearest-exact ties, the
   linear ``out == in`` copy, bicubic overshoot, ``scale_factor`` vs ``size``.
@@ -12,7 +12,7 @@
   2-D kernel.
 * Tensors in, tensors out, with gradients: the exact adjoint of PyTorch's
   forward (from its matrix), and PyTorch's own autograd wherever that is the
-  adjoint (linear modes; nearest and bicubic with ``size``: SEMANTICS 9.7).
+  adjoint (linear modes; nearest and bicubic with ``size``: docs/rules/interpolate.md).
 * Array libraries, the dtype rule, and every documented bad input.
 """
 
@@ -71,7 +71,7 @@ class Case:
 
     @property
     def torch_backward_is_adjoint(self) -> bool:
-        # SEMANTICS 9.7 (and seen here for bicubic: its backward copies an axis
+        # docs/rules/interpolate.md (and seen here for bicubic: its backward copies an axis
         # with out == in, its forward does not) -- only with a scale_factor.
         return self.mode not in ("nearest", "nearest-exact", "bicubic") or self.size is not None
 
@@ -250,7 +250,7 @@ QUIRKS = [
 @pytest.mark.parametrize("name, mode, n, rank, kwargs, dtype, expected", QUIRKS,
                          ids=[q[0] for q in QUIRKS])
 def test_torch_quirks(name, mode, n, rank, kwargs, dtype, expected):
-    """SEMANTICS.md 5's worked numbers, on ``arange(n)``, here and in PyTorch."""
+    """docs/rules/interpolate.md's worked numbers, on ``arange(n)``, here and in PyTorch."""
     x = _arange(n, rank, dtype)
     got = tconv.interpolate(x, mode=mode, **kwargs)
     assert got.dtype == np.dtype(dtype)
@@ -270,7 +270,7 @@ def test_2d_nearest_kernel_switches_at_128():
 
 
 def test_bicubic_overshoot():
-    """``[0, 0, 1, 1]`` 4 -> 8: Keys a=-0.75 dips below 0 and above 1 (SEMANTICS 5.4)."""
+    """``[0, 0, 1, 1]`` 4 -> 8: Keys a=-0.75 overshoots (docs/rules/interpolate.md)."""
     x = np.array([0, 0, 1, 1], dtype=np.float64).reshape(1, 1, 1, 4)
     got = _along_axis(tconv.interpolate(x, size=(1, 8), mode="bicubic"))
     expected = [0, -0.03515625, -0.10546875, 0.2265625, 0.7734375, 1.10546875, 1.03515625, 1]

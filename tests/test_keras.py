@@ -2,7 +2,7 @@
 
 ``tconv.conv(padding="same"/"valid")`` must equal Keras's ``Conv{1,2,3}D`` and
 ``tconv.conv_transpose(padding="same")`` Keras's ``Conv{1,2}DTranspose`` with
-the same weights (SEMANTICS.md 2.1-2.3). Keras kernels are
+the same weights (docs/rules/keras.md). Keras kernels are
 ``(*k, C_in/groups, C_out)`` (conv) and ``(*k, C_out, C_in)`` (transposed);
 both become PyTorch layout by moving the last two axes to the front, reversed,
 with no spatial flip. Keras is channels-last; tconv channels-first.
@@ -196,7 +196,7 @@ def test_seed_unbatched_and_lists():
     assert_close(got, np.asarray([SEED_CONV_T_SAME], dtype=np.float64))
 
 
-# --------------------------------------------------------------------------- SEMANTICS 2.1/2.2 rows
+# ---------------------------------------------------------------- docs/rules/keras.md rows
 
 TAPS = np.array([1, 10, 100, 1000, 10000], dtype=np.float64)
 

@@ -3,9 +3,9 @@
 ``conv``, ``conv_transpose`` and ``upsampling`` take Keras's names, kernel
 layouts and data formats and must equal ``Conv{1,2,3}D``,
 ``Conv{1,2,3}DTranspose`` and ``UpSampling{1,2,3}D`` holding the same
-weights, including Keras's transposed window rule (SEMANTICS.md 2.2, every
+weights, including Keras's transposed window rule (docs/rules/keras.md, every
 row of its table below). Bicubic up-sampling follows TensorFlow's definition
-(SEMANTICS.md 9 item 4), which Keras's torch backend does not use: it is
+(docs/rules/keras.md, "Where the backends differ"), which Keras's torch backend does not use: it is
 checked by hand-derived values and against JAX's ``scale_and_translate``.
 """
 
@@ -114,7 +114,7 @@ def test_conv_matches_keras(data):
 
 
 def test_conv_causal_literal():
-    """SEMANTICS 2.1: x=[1,2,3,4], k=3 -> [100, 210, 321, 432]."""
+    """docs/rules/keras.md: x=[1,2,3,4], k=3 -> [100, 210, 321, 432]."""
     x = np.arange(1.0, 5.0).reshape(1, 4, 1)
     kernel = np.array([1.0, 10.0, 100.0]).reshape(3, 1, 1)
     want = np.array([100.0, 210.0, 321.0, 432.0]).reshape(1, 4, 1)
@@ -130,7 +130,7 @@ def test_conv_causal_literal():
     (5, 3, 1, 2, [310, 420, 531, 42, 53]),
 ])
 def test_conv_same_rows(n, k, s, d, expected):
-    """SEMANTICS 2.1's table of forward "same" convolutions."""
+    """docs/rules/keras.md's table of forward "same" convolutions."""
     x = np.arange(1.0, n + 1).reshape(1, 1, n)
     kernel = (10.0 ** np.arange(k)).reshape(k, 1, 1)
     options = {"strides": s, "dilation_rate": d, "padding": "same",
@@ -172,7 +172,7 @@ def test_conv_transpose_matches_keras(data):
     assert_close(got, want, scale=scale_of(x, kernel), what=f"conv_transpose {options}")
 
 
-# SEMANTICS 2.2: x = [1, 2, 3], kernel taps 1, 10, 100, ...
+# docs/rules/keras.md: x = [1, 2, 3], kernel taps 1, 10, 100, ...
 TABLE_2_2 = [
     (3, 2, "valid", None, [1, 10, 102, 20, 203, 30, 300]),
     (3, 2, "same", None, [1, 10, 102, 20, 203, 30]),

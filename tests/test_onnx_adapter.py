@@ -1,10 +1,10 @@
 """``tconv.onnx`` against onnxruntime, one-node models built here with onnx.helper.
 
-Oracle: onnxruntime 1.31 (SEMANTICS.md 3, API.md "ONNX semantics"). Kept
+Oracle: onnxruntime 1.31 (docs/rules/onnx.md). Kept
 away from the cases where onnxruntime is documented wrong (negative total
-padding with SAME_* on ConvTranspose, SEMANTICS.md 3.2) and from ones it
+padding with SAME_* on ConvTranspose, docs/rules/onnx.md) and from ones it
 refuses (SAME_* with dilation > 1, output_padding >= stride); those are
-pinned to the spec side chosen in API.md instead. SpaceToDepth with ``mode``
+pinned to the side tconv documents instead. SpaceToDepth with ``mode``
 is opset 28, which onnxruntime cannot load: CRD is checked against
 ``torch.pixel_unshuffle`` and the spec formula, DCR against opset 13.
 """
@@ -95,7 +95,7 @@ def conv_cases(draw):
         # total padding >= 0; below, onnxruntime's Conv is not self-consistent
         # (see test_same_with_negative_total_padding_crops_the_input)
         kernel = [max(k, s) for k, s in zip(kernel, stride)]
-    # onnxruntime refuses SAME_* with dilation > 1 (SEMANTICS.md 3.1)
+    # onnxruntime refuses SAME_* with dilation > 1 (docs/rules/onnx.md)
     top = 1 if auto_pad.startswith("SAME") else 2
     dilation = draw(st.lists(st.integers(1, top), min_size=rank, max_size=rank))
     pads = draw(st.lists(st.integers(0, 2), min_size=2 * rank, max_size=2 * rank))
@@ -128,7 +128,7 @@ def test_conv_matches_onnxruntime(case):
 
 
 def test_conv_same_with_dilation_follows_the_spec():
-    # onnxruntime refuses this; the spec dilates the kernel (SEMANTICS.md 3.1)
+    # onnxruntime refuses this; the spec dilates the kernel (docs/rules/onnx.md)
     X = np.arange(1.0, 8.0).reshape(1, 1, 7)
     W = np.ones((1, 1, 3))
     Y = tconv.onnx.conv(X, W, auto_pad="SAME_UPPER", dilations=[2])
@@ -233,7 +233,7 @@ def test_conv_transpose_matches_onnxruntime(case):
 X_ROW = np.array([[[1.0, 2.0, 3.0]]], dtype=np.float32)
 W_ROW = np.array([[[1.0, 10.0, 100.0]]], dtype=np.float32)
 
-# SEMANTICS.md 3.2, onnxruntime column (full output [1,10,102,20,203,30,300])
+# docs/rules/onnx.md, onnxruntime column (full output [1,10,102,20,203,30,300])
 TABLE = [
     ({"auto_pad": "SAME_UPPER"}, [1, 10, 102, 20, 203, 30]),
     ({"auto_pad": "SAME_LOWER"}, [10, 102, 20, 203, 30, 300]),
@@ -263,8 +263,8 @@ def test_conv_transpose_semantics_table(attrs, expected):
 
 @pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER"])
 def test_conv_transpose_negative_same_total_appends_zeros(auto_pad):
-    # k=2 < s=3: onnxruntime returns length 8 here (wrong, SEMANTICS.md 3.2);
-    # API.md: n*s = 9 samples, the missing one a zero at the end.
+    # k=2 < s=3: onnxruntime returns length 8 here (wrong, docs/rules/onnx.md);
+    # tconv: n*s = 9 samples, the missing one a zero at the end (docs/rules/onnx.md).
     W = np.array([[[1.0, 10.0]]], dtype=np.float32)
     Y = tconv.onnx.conv_transpose(X_ROW, W, strides=[3], auto_pad=auto_pad)
     assert Y.ravel().tolist() == [1, 10, 0, 2, 20, 0, 3, 30, 0]
@@ -328,7 +328,7 @@ def test_max_pool_matches_onnxruntime(case):
 @pytest.mark.parametrize(("storage_order", "expected"),
                          [(0, [100, 107, 115, 117]), (1, [100, 109, 103, 111])])
 def test_max_pool_indices_are_global(storage_order, expected):
-    # SEMANTICS.md 3.3: a (2,3,4,5) input, plane (1,2), maxima at h,w = 0,0 1,2 3,0 3,2
+    # docs/rules/onnx.md: a (2,3,4,5) input, plane (1,2), maxima at h,w = 0,0 1,2 3,0 3,2
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 1, (2, 3, 4, 5)).astype(np.float32)
     X[1, 2].flat[[0, 7, 15, 17]] = 1000.0
@@ -402,7 +402,7 @@ def test_max_unpool_matches_onnxruntime(case):
 
 
 def test_max_unpool_output_shape_matches_torch():
-    # SEMANTICS.md 3.4: 5x5 plane, k=s=2, unpooled to output_shape [2,2,5,5]
+    # docs/rules/onnx.md: 5x5 plane, k=s=2, unpooled to output_shape [2,2,5,5]
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(4)
     X = rng.permutation(100).reshape(2, 2, 5, 5).astype(np.float32)
@@ -439,7 +439,7 @@ def test_depth_to_space_matches_onnxruntime(mode, blocksize, channels):
 
 
 def test_depth_to_space_channel_examples():
-    # SEMANTICS.md 3.5: 8 channels, b=2, 1x1
+    # docs/rules/onnx.md: 8 channels, b=2, 1x1
     X = np.arange(8).reshape(1, 8, 1, 1)
     assert tconv.onnx.depth_to_space(X, blocksize=2)[0, 0].tolist() == [[0, 2], [4, 6]]
     crd = tconv.onnx.depth_to_space(X, blocksize=2, mode=b"CRD")

@@ -1,4 +1,4 @@
-"""``tconv.onnx.resize`` against onnxruntime, the spec's own examples and SEMANTICS.md 4.
+"""``tconv.onnx.resize`` against onnxruntime, the spec's own examples and docs/rules/onnx.md.
 
 Oracle: onnxruntime 1.31 Resize (opset 19), one-node models built here; a
 session per attribute set, dtype and rank, cached (shapes are dynamic). Kept
@@ -293,7 +293,7 @@ def test_float64_is_the_float32_result_more_precisely():
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
 
 
-# ----------------------------------------------------- SEMANTICS.md 4, hand-checked
+# ----------------------------------------------------- docs/rules/onnx.md, hand-checked
 
 
 def _row(values, **kwargs):
@@ -453,7 +453,7 @@ SPEC_EXAMPLES = {
         GRID24, {"scales": [1, 1, 0.6, 0.6], "mode": "linear"}, [[2.6666665, 4.3333331]]),
     # The next two: the spec's printed numbers ([[1, 3.142857]] and [[1, 2.39519159,
     # 3.79038317], ...]) come from the reference evaluator, which divides by the
-    # unrounded in*scale (SEMANTICS.md 4.2 DISAGREE); onnxruntime and the spec
+    # unrounded in*scale (docs/rules/onnx.md, align_corners); onnxruntime and the spec
     # text use the integer output length, as here: typed in from onnxruntime.
     "resize_downsample_scales_linear_align_corners": (
         GRID24, {"scales": [1, 1, 0.6, 0.6], "mode": "linear",

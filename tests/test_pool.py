@@ -7,7 +7,7 @@
   data with ties, NaN and ``-inf``; ``max_unpool{1,2,3}d`` likewise, with
   every ``output_size`` form.
 * Torch tensors in, torch tensors out; gradients equal torch's autograd.
-* The worked examples of SEMANTICS.md 3.3, 3.4 and 5.5, literally.
+* The worked examples of docs/rules/onnx.md and docs/rules/pytorch.md, literally.
 * Bad input raises ValueError/TypeError naming the parameter.
 """
 

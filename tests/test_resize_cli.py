@@ -103,7 +103,7 @@ def test_check_fails_when_pixels_differ(capsys):
     status, out, _ = run(capsys, "4", "2", "onnx:mode=nearest",
                          "onnx:mode=nearest,nearest_mode=round_prefer_ceil", "--check")
     assert status == 1
-    # 4 -> 2 half_pixel: sources 0.5 and 2.5, ties (SEMANTICS.md 4.3)
+    # 4 -> 2 half_pixel: sources 0.5 and 2.5, ties (docs/rules/onnx.md)
     assert rows(out) == [["0", "0.5->0", "0", "0.5->1", "1"],
                          ["1", "2.5->2", "2", "2.5->3", "3"]]
 

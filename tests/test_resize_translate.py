@@ -1,11 +1,11 @@
-"""``tconv.resize_to_onnx`` / ``resize_from_onnx``: every row of SEMANTICS.md 4.4 run both ways.
+"""``tconv.resize_to_onnx`` / ``resize_from_onnx``: every row of docs/rules/onnx.md run both ways.
 
 Each framework setting is run in the framework itself (torch
 ``interpolate``, ``jax.image.resize``, Keras 3 ``keras.ops.image.resize`` and
 ``UpSampling2D`` on the torch backend) and compared with onnxruntime's
 Resize given the translated attributes. Sizes are drawn with
 ``gcd(in, out) == 1`` for the nearest modes, so no source coordinate is an
-exact tie that float32 arithmetic could tip either way (SEMANTICS.md 5.2).
+exact tie that float32 arithmetic could tip either way (docs/rules/interpolate.md).
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def test_keras_rows_match_onnxruntime(case):
     attrs = tconv.resize_to_onnx("keras", interpolation, antialias=antialias)
     actual = run_ort(x, sizes=size, axes=[2, 3], **attrs)
     if interpolation == "bicubic" and not antialias:
-        # Keras's torch backend runs torch's bicubic here (SEMANTICS.md 2.4); the
+        # Keras's torch backend runs torch's bicubic here (docs/rules/keras.md); the
         # TensorFlow/JAX definition is jax.image.resize's
         expected = np.asarray(jax.image.resize(x, (1, 2, *size), method="cubic",
                                                antialias=False))

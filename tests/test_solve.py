@@ -2,8 +2,8 @@
 
 Every answer is checked from outside the solver: PyTorch's
 ``conv_transpose1d`` on zeros, a real Keras ``Conv1DTranspose`` layer (a
-bounded sample) or the Keras table of SEMANTICS.md 2.2, and the ONNX formula of
-SEMANTICS.md 3.2, each written out again below. Completeness is a brute force
+bounded sample) or the Keras table of docs/rules/keras.md, and the ONNX formula of
+docs/rules/onnx.md, each written out again below. Completeness is a brute force
 over the documented search space.
 """
 
@@ -37,7 +37,7 @@ def torch_length(n, layer) -> int:
 
 
 def keras_table_length(n, layer) -> int:
-    """SEMANTICS.md 2.2, table "Keras 3 transposed convolution: output length"."""
+    """docs/rules/keras.md, table "Keras 3 transposed convolution: output length"."""
     k, s, d, op = layer.kernel_size, layer.strides, layer.dilation_rate, layer.output_padding
     ke = d * (k - 1) + 1
     if layer.padding == "valid":
@@ -46,7 +46,7 @@ def keras_table_length(n, layer) -> int:
 
 
 def onnx_length(n, layer) -> int:
-    """SEMANTICS.md 3.2: ``F = s*(n-1) + op + ke``, ``out = F - pb - pe``."""
+    """docs/rules/onnx.md: ``F = s*(n-1) + op + ke``, ``out = F - pb - pe``."""
     ke = layer.dilations * (layer.kernel_shape - 1) + 1
     full = layer.strides * (n - 1) + layer.output_padding + ke
     return full - layer.pads[0] - layer.pads[1]
@@ -113,7 +113,7 @@ def test_a_sample_of_keras_answers_gives_the_size_in_keras():
     for n, out in [(3, 6), (3, 9), (4, 7), (2, 5)]:
         sample += [(n, layer) for layer in
                    tconv.solve(n, out, framework="keras", max_results=4)]
-    for k in (1, 2):  # SEMANTICS.md 2.2: "valid" with stride > kernel appends zeros
+    for k in (1, 2):  # docs/rules/keras.md: "valid" with stride > kernel appends zeros
         sample += [(3, layer) for layer in
                    tconv.solve(3, 9, framework="keras", kernel_size=k, stride=3)]
     assert any(layer.kernel_size < layer.strides for _, layer in sample)

@@ -113,7 +113,7 @@ def test_conv_gradients_match_torch(c):
 @pytest.mark.parametrize("algorithm", tconv.CONV_TRANSPOSE_ALGORITHMS)
 @pytest.mark.parametrize("in_size, kernel, stride", [((3,), 3, 2), ((2, 3), (2, 3), (3, 2))])
 def test_conv_transpose_same_gradients_match_torch(in_size, kernel, stride, algorithm):
-    """Transposed ``"same"``: the window of SEMANTICS 2.2, gradients included."""
+    """Transposed ``"same"``: the window of docs/rules/keras.md, gradients included."""
     c = case(True, in_size, kernel, stride=stride, groups=2, in_channels=2, out_channels=2,
              has_bias=True)
     x, weight, bias = _leaves(c)

@@ -5,7 +5,7 @@ library's ``html.parser``; every reference must be a relative path to a file in
 the tour's directory (no network, no scripts or style sheets), and every image
 must open with Pillow. The numbers shown in the tables are checked against the
 real frameworks (PyTorch, Keras 3 on torch, onnxruntime) or against hand-worked
-values (SEMANTICS.md 7), never against tconv.
+values (docs/rules/checkerboard.md), never against tconv.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def test_sizes_table_matches_the_frameworks(tour):
     expected = {
         "PyTorch ConvTranspose1d, padding=0": torch_lengths(0, 0),
         "PyTorch ConvTranspose1d, padding=1, output_padding=1": torch_lengths(1, 1),
-        # TensorFlow/Keras "same": out = n * stride (SEMANTICS 2.2), as Keras says:
+        # TensorFlow/Keras "same": out = n * stride (docs/rules/keras.md), as Keras says:
         'tconv padding="same"': keras_lengths("same"),
         'Keras Conv1DTranspose, padding="valid"': keras_lengths("valid"),
         'Keras Conv1DTranspose, padding="same"': keras_lengths("same"),
@@ -226,7 +226,7 @@ def test_checkerboard_table_by_hand(tour):
     rows = page.tables["checkerboard"][1:]
     shown = {row[0]: (row[1], [float(v) for v in row[2].split()], float(row[3]))
              for row in rows}
-    # SEMANTICS 7.1-7.2: k3 s2 alternates 2/1 (2-D 4/2/2/1: (4-1)/(9/4) = 4/3);
+    # docs/rules/checkerboard.md: k3 s2 alternates 2/1 (2-D 4/2/2/1: (4-1)/(9/4) = 4/3);
     # k4 s2 is uniform; nearest x2 (coverage 1) then a 3-tap stride-1 conv: 3;
     # two k3 s2 layers: period 4, one period of 1 3 2 3.
     k3, k4, resize, stack = (shown[label] for label in (

@@ -305,7 +305,7 @@ def test_checkerboard_score_is_near_zero_for_smooth_images_and_grows_with_a_plan
 
 def test_checkerboard_score_sees_a_transposed_convolution_pattern():
     """Transposed convolutions (stride 2) of a smooth input. k3 with an all-ones
-    kernel: interior coverage 4/2/2/1 (SEMANTICS.md 7.1), a strong checkerboard.
+    kernel: interior coverage 4/2/2/1 (docs/rules/checkerboard.md), a strong checkerboard.
     k4 with all ones: even coverage, but pairs of equal pixels (nearest
     up-sampling's staircase). k4 with the bilinear taps 1/4 [1, 3, 3, 1]
     (per axis): smooth."""

@@ -312,7 +312,7 @@ def source_params(draw, source, op, g):
                   "kernel_shape": list(k), "strides": list(s), "dilations": list(d),
                   "group": g["groups"]}
         # onnxruntime refuses SAME_* with dilation and is wrong for SAME_* with
-        # ke < s (SEMANTICS.md 3.1-3.2): those stay NOTSET/VALID here.
+        # ke < s (docs/rules/onnx.md): those stay NOTSET/VALID here.
         same_ok = max(d) == 1 and all(sp >= ss for sp, ss in zip(spans, s))
         modes = ["NOTSET", "VALID"] + (["SAME_UPPER", "SAME_LOWER"] if same_ok else [])
         auto_pad = draw(st.sampled_from(modes))
@@ -382,7 +382,7 @@ def test_translation_runs_equal_in_both_frameworks(source, target, op, data):
 
 
 def test_keras_same_odd_kernel_to_torch_needs_a_crop():
-    """Keras keeps the START of the full output for k=3, s=2 (SEMANTICS.md 2.2)."""
+    """Keras keeps the START of the full output for k=3, s=2 (docs/rules/keras.md)."""
     params = {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same",
               "in_channels": 2}
     t = verify("keras", "torch", "conv_transpose", 2, params, (4, 5), 2, 3)
@@ -435,7 +435,7 @@ def test_keras_conv_same_stride_2_needs_input_size():
 
 
 def test_onnx_same_lower():
-    # Conv, L=6, k=3, s=2: total 1, odd unit at the START (SEMANTICS.md 3.1)
+    # Conv, L=6, k=3, s=2: total 1, odd unit at the START (docs/rules/onnx.md)
     params = {"kernel_shape": [3], "strides": [2], "auto_pad": "SAME_LOWER",
               "in_channels": 2, "out_channels": 3}
     t = verify("onnx", "torch", "conv", 1, params, (6,), 2, 3)
@@ -460,7 +460,7 @@ def test_torch_to_jax_conv_transpose_pairs():
     params = {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 2,
               "padding": 1, "output_padding": 1, "bias": False}
     t = verify("torch", "jax", "conv_transpose", 2, params, (4, 3), 2, 3, bias=False)
-    # pairs (ke - 1 - p, ke - 1 - p + op) = (1, 2), SEMANTICS.md 6.2
+    # pairs (ke - 1 - p, ke - 1 - p + op) = (1, 2), docs/rules/jax.md
     assert t.params["padding"] == ((1, 2), (1, 2))
     assert t.params["transpose_kernel"] is False
     assert t.call == ("jax.lax.conv_transpose(x, w, strides=(2, 2), padding=((1, 2), (1, 2)), "
@@ -477,7 +477,7 @@ def test_torch_to_jax_conv_transpose_pairs():
 
 
 def test_keras_valid_with_stride_above_kernel():
-    """Keras appends s - ke zeros (SEMANTICS.md 2.2): torch's output_padding does too."""
+    """Keras appends s - ke zeros (docs/rules/keras.md): torch's output_padding does too."""
     params = {"filters": 2, "kernel_size": 2, "strides": 3, "in_channels": 2}
     t = verify("keras", "torch", "conv_transpose", 1, params, (3,), 2, 2, bias=False)
     assert t.exact and t.params["output_padding"] == 1 and t.output_size == (9,)

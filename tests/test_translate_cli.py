@@ -1,6 +1,6 @@
 """``tconv translate`` end to end: what it prints, that the printed call runs, its errors.
 
-Expected calls are worked by hand from SEMANTICS.md (Keras's transposed
+Expected calls are worked by hand from docs/rules/ (Keras's transposed
 window, section 2.2); the printed PyTorch call is evaluated and run against
 the real Keras layer.
 """
@@ -87,7 +87,7 @@ def test_values_are_python_literals_and_rank_comes_from_the_kernel(capsys):
                          "strides=[2]", "pads=[1,1]", "output_padding=[1]")
     assert status == 0
     assert "1-D" in out.splitlines()[0]
-    # torch p=1, op=1 == pairs (ke - 1 - p, ke - 1 - p + op) = (1, 2) (SEMANTICS.md 6.2)
+    # torch p=1, op=1 == pairs (ke - 1 - p, ke - 1 - p + op) = (1, 2) (docs/rules/jax.md)
     assert "padding=((1, 2),)" in out
 
 

@@ -76,7 +76,7 @@ def test_pixel_shuffle_gradient_equals_torch(case):
 
 
 def test_semantics_pixel_shuffle_examples():
-    """SEMANTICS 3.5: 8 channels, r=2 -> [[0,1],[2,3]] and [[4,5],[6,7]]; a 4x4 ramp
+    """docs/rules/pytorch.md: 8 channels, r=2 -> [[0,1],[2,3]] and [[4,5],[6,7]]; a 4x4 ramp
     unshuffled has channels [0,1,4,5] at (0,0)."""
     y = tconv.pixel_shuffle(np.arange(8).reshape(1, 8, 1, 1), 2)
     assert y.tolist() == [[[[0, 1], [2, 3]], [[4, 5], [6, 7]]]]

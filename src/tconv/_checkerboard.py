@@ -2,7 +2,7 @@
 
 Coverage ``cov[j]`` is how many (input, tap) pairs write output ``j``: the
 transposed convolution of an all-ones input with an all-ones kernel
-(SEMANTICS 7.1). Away from the borders it depends only on the phase of ``j``
+(docs/rules/checkerboard.md). Away from the borders it depends only on the phase of ``j``
 modulo the stride (the stride product for a stack); it is uniform iff every
 phase gets the same count, for ``dilation=1`` iff the stride divides the
 kernel size. Everything is computed with :func:`tconv.conv_transpose`, never
@@ -375,7 +375,7 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     Computes the coverage (how many input-times-tap products land on each
     output position) with :func:`tconv.conv_transpose` on an all-ones input
     and all-ones kernels, finds its interior and the pattern that repeats
-    there, and scores how uneven it is (SEMANTICS 7). The same is done for the
+    there, and scores how uneven it is (docs/rules/checkerboard.md). The same is done for the
     gradient direction: how often each input of the strided forward
     convolution is read (its input gradient shows the same checkerboard).
 

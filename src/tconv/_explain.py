@@ -422,7 +422,7 @@ class _Explanation:
         for a, axis in enumerate(self.axes):
             (lo, hi), op = plan.pads[a], plan.output_padding[a]
             full, out = plan.full_size[a], plan.out_size[a]
-            # Output j is full[j + lo] while j + lo < full, else a zero (SEMANTICS 1.2):
+            # Output j is full[j + lo] while j + lo < full, else a zero (docs/rules/pytorch.md):
             # output_padding first gives back what the end padding cut, then zeros.
             kept = max(min(lo + out, full) - lo, 0)
             back = min(op, hi)
@@ -645,7 +645,7 @@ class AxisCrop:
     """How one axis of a transposed convolution's full output becomes the output.
 
     Output ``j`` is ``full[j + before]`` while that is inside the full output,
-    else zero (SEMANTICS.md 1.2).
+    else zero (docs/rules/pytorch.md).
 
     Attributes
     ----------
@@ -953,7 +953,7 @@ def _window_steps(grid, kernel, out_size, stride, dilation) -> tuple[Step, ...]:
 def _axis_crop(plan, a: int) -> AxisCrop:
     (lo, hi), op = plan.pads[a], plan.output_padding[a]
     full, out = plan.full_size[a], plan.out_size[a]
-    # Output j is full[j + lo] while j + lo < full, else a zero (SEMANTICS 1.2).
+    # Output j is full[j + lo] while j + lo < full, else a zero (docs/rules/pytorch.md).
     stop = max(min(lo + out, full), lo)
     restored = tuple(range(max(full - hi, lo), stop)) if hi else ()
     return AxisCrop(full, out, lo, hi, op, (lo, stop),

@@ -5,7 +5,7 @@ and output_padding rule of the package lives in exactly one function below, and
 the resolved result is a frozen :class:`ConvPlan` that the algorithms,
 ``conv_matrix``, ``explain`` and the CLI all reuse.
 
-One axis, notation of SEMANTICS.md: ``n`` input length, ``k`` kernel length,
+One axis, notation of docs/rules/README.md: ``n`` input length, ``k`` kernel length,
 ``s`` stride, ``d`` dilation, ``ke = d*(k-1) + 1`` the effective kernel,
 ``(lo, hi)`` padding before/after, ``op`` output_padding.
 

@@ -8,7 +8,7 @@ Two halves, kept apart as everywhere in tconv:
   arithmetic exactly: float32 rounding for float16/float32 inputs, float64 for
   float64 inputs, the ``floorf`` that rounds a float64 source index to float32
   before flooring it, and the shortcuts of its 2-D nearest kernel
-  (SEMANTICS.md 5). Indices and weights are geometry, not data: they are made
+  (docs/rules/interpolate.md). Indices and weights are geometry, not data: they are made
   here and handed to the array library as constants.
 * **Array math** (:func:`_resample`, written once against ``xp``): separable,
   one axis at a time, ``sum_t take(x, index_t, axis) * weight_t``. Only
@@ -446,7 +446,7 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     round trip for nearest-exact, and for nearest a copy when ``out == n``
     and ``i // 2`` when ``out == 2n``, whatever ``scale_factor`` says. So the
     same sizes can pick different samples in 1-D, 2-D and 3-D, and in
-    float32 and float64 (SEMANTICS.md 5.2).
+    float32 and float64 (docs/rules/interpolate.md).
 
     Examples
     --------

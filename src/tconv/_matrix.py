@@ -13,7 +13,6 @@ import math
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse
 
 from . import _args
 from ._geometry import ConvPlan, resolve_conv
@@ -121,4 +120,6 @@ def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=
     # ints and bools become float64 (the dtype rule); scipy.sparse has no float16.
     dtype = np.float64 if w.dtype.kind in "biu" else np.promote_types(w.dtype, np.float32)
     data = np.asarray(w, dtype=dtype).reshape(-1)[weight_index]
+    import scipy.sparse  # here, not at module top: it is half of `import tconv`'s time
+
     return scipy.sparse.csr_array((data, (rows, cols)), shape=shape)

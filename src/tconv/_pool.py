@@ -12,7 +12,7 @@ Layout of this module, top to bottom, in the package's layers:
   has none);
 * the public functions.
 
-PyTorch's rules reproduced here (SEMANTICS.md 3.3, 3.4, 5.5): padding is
+PyTorch's rules reproduced here (docs/rules/pytorch.md): padding is
 ``-inf`` and never chosen; indices are flat over each ``(N, C)`` plane; ties
 pick the first maximum; a NaN wins and, among NaNs, the last one's index is
 reported (``val > max || isnan(val)`` in the CPU kernel); ``ceil_mode``
@@ -171,7 +171,7 @@ def flag(op: str, name: str, value) -> bool:
 
 
 def spatial_rank(op: str, name: str, value, x) -> int:
-    """The rule of API.md: ``len(value)`` for a sequence, else ``x.ndim - 2``."""
+    """The public rule: ``len(value)`` for a sequence, else ``x.ndim - 2``."""
     if _args.is_int(value):
         rank = x.ndim - 2
         if rank not in (1, 2, 3):

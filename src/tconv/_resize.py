@@ -2,7 +2,7 @@
 
 Every ONNX mode is separable: the output is the input resized along one axis
 after another. Per axis the work is two small tables computed from the
-formulas of SEMANTICS.md 4.2-4.3, then one gather and a weighted sum::
+formulas of docs/rules/onnx.md, then one gather and a weighted sum::
 
     output index i --coordinate mode--> source coordinate xs(i)
                    --kernel-----------> taps  j(i, 0..T-1)   (indices into the input)
@@ -64,7 +64,7 @@ class Kernel:
 
 
 def size_from_scale(in_size: int, scale: float) -> int:
-    """``floor(in * scale)`` in float32, as onnxruntime (SEMANTICS.md 4.1)."""
+    """``floor(in * scale)`` in float32, as onnxruntime (docs/rules/onnx.md)."""
     return int(np.floor(np.float32(in_size) * np.float32(scale)))
 
 
@@ -83,7 +83,7 @@ def size_from_aspect(in_size: int, scale: float) -> int:
 
 
 def source_coordinates(plan: AxisPlan, coordinate_mode: str) -> np.ndarray:
-    """``xs(i)`` for every output index ``i`` (SEMANTICS.md 4.2), in float64.
+    """``xs(i)`` for every output index ``i`` (docs/rules/onnx.md), in float64.
 
     With ``sizes`` (``plan.ratio`` set) the scale is the exact ratio
     ``out/in``, so ``x * in / out`` is one rounding away from the real value
@@ -99,7 +99,7 @@ def source_coordinates(plan: AxisPlan, coordinate_mode: str) -> np.ndarray:
             return np.full(1, (start + end) / 2 * (n - 1))
         return start * (n - 1) + x * (end - start) * (n - 1) / (m - 1)
     if coordinate_mode == "pytorch_half_pixel" and m == 1:
-        return np.zeros(1)  # the spec's 0 (SEMANTICS.md 4.2, API.md decision 3)
+        return np.zeros(1)  # the spec's 0 (docs/rules/onnx.md)
     if coordinate_mode == "asymmetric":
         return x * n / m if plan.ratio else x / plan.scale
     if plan.ratio:  # half_pixel family with s = out/in: symmetric adds 0
@@ -124,7 +124,7 @@ def _nearest(xs: np.ndarray, nearest_mode: str) -> np.ndarray:
 
 
 def _keys(t: np.ndarray, a: float) -> np.ndarray:
-    """The Keys cubic kernel ``W(t)`` with coefficient ``a`` (SEMANTICS.md 4.3)."""
+    """The Keys cubic kernel ``W(t)`` with coefficient ``a`` (docs/rules/onnx.md)."""
     t = np.abs(t)
     inner = ((a + 2) * t - (a + 3)) * t * t + 1
     outer = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a

@@ -1,6 +1,6 @@
 """Resize flags of PyTorch, JAX and TensorFlow/Keras as ONNX ``Resize`` attributes, and back.
 
-One table (SEMANTICS.md 4.4, every row checked numerically in
+One table (docs/rules/onnx.md, every row checked numerically in
 ``tests/test_resize_translate.py``) read in both directions:
 :func:`resize_to_onnx` looks a framework setting up; :func:`resize_from_onnx`
 tries every setting of the framework and returns the one whose attributes
@@ -88,7 +88,7 @@ def resize_to_onnx(framework: str, mode: str, *, align_corners: bool | None = No
     -----
     The same mapping holds for ``sizes`` and, for torch's ``scale_factor``
     without ``recompute_scale_factor``, for ``scales`` (the same mapping
-    scale; the floored output length can differ, SEMANTICS.md 4.1).
+    scale; the floored output length can differ, docs/rules/onnx.md).
     ``antialias`` matters only when down-sampling, except torch bicubic,
     whose antialiased kernel is a different one (a = -0.5, outside taps
     dropped) at every scale. Keras on the torch backend runs torch's
@@ -211,7 +211,7 @@ def _normalised(op: str, attributes) -> dict:
     if kernel == "cubic":
         result["cubic_coeff_a"] = float(values["cubic_coeff_a"])
     if kernel == "cubic" or result["antialias"]:
-        # linear without antialias reads the edge either way (SEMANTICS.md 4.3)
+        # linear without antialias reads the edge either way (docs/rules/onnx.md)
         result["exclude_outside"] = int(values["exclude_outside"])
     return result
 

@@ -2,7 +2,7 @@
 
 A bounded brute-force search over one axis. Every candidate's length comes
 from the geometry functions of :mod:`tconv._geometry` (PyTorch and ONNX), or,
-for Keras, from the table of SEMANTICS.md 2.2 written on top of them; nothing
+for Keras, from the table of docs/rules/keras.md written on top of them; nothing
 here re-derives a size formula. Chains of layers are ranked by summing the
 per-layer ranking keys, so the best chains only ever use each layer's best
 answers; that keeps deep searches small.
@@ -139,7 +139,7 @@ def _onnx_layers(n: int, out: int, strides, dilations, kernels):
         for k in _kernels(kernels, s, dil):
             ke = effective_kernel(k, dil)
             # onnxruntime and the reference reject op >= stride even when
-            # op < dilation (SEMANTICS.md 3.2), so the stride alone bounds it.
+            # op < dilation (docs/rules/onnx.md), so the stride alone bounds it.
             for lo, op in itertools.product(range(ke), range(s)):
                 hi = conv_transpose_length(n, k, s, dil, lo, 0, op) - out
                 if 0 <= hi < ke:
@@ -195,8 +195,8 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
         Fix that parameter (every layer); ``None`` searches it.
     framework : {"torch", "keras", "onnx"}, optional
         Whose parameters and size rules: PyTorch ``ConvTranspose1d``, Keras 3
-        ``Conv1DTranspose`` (``"valid"``/``"same"``, SEMANTICS.md 2.2) or the
-        ONNX ``ConvTranspose`` node (explicit ``pads``, SEMANTICS.md 3.2).
+        ``Conv1DTranspose`` (``"valid"``/``"same"``, docs/rules/keras.md) or the
+        ONNX ``ConvTranspose`` node (explicit ``pads``, docs/rules/onnx.md).
     max_results : int or None, optional
         At most this many answers (default 20); ``None`` returns all.
 
@@ -228,14 +228,14 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     stride above 1). Each length comes from
     ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras_transpose_window``).
 
-    Ranking: kernel divisible by stride first (no checkerboard, SEMANTICS.md
-    7), then no output_padding, then (Keras) ``"valid"`` and no explicit
-    output_padding, dilation 1, smaller kernels, less padding, symmetric
-    padding. Chains are ranked by the sums of their layers' keys; a 1-tap,
+    Ranking: kernel divisible by stride first (no checkerboard,
+    docs/rules/checkerboard.md), then no output_padding, then (Keras)
+    ``"valid"`` and no explicit output_padding, dilation 1, smaller kernels,
+    less padding, symmetric padding. Chains are ranked by the sums of their layers' keys; a 1-tap,
     stride-1 layer (a copy) is never part of a chain.
 
     Keras answers follow the torch and jax backends; the TensorFlow backend
-    aborts on some ``"same"`` layers with ``output_padding`` (SEMANTICS.md 2.2,
+    aborts on some ``"same"`` layers with ``output_padding`` (docs/rules/keras.md,
     e.g. kernel 4, stride 2, output_padding 0).
 
     Examples

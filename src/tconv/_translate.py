@@ -505,14 +505,14 @@ def _read_jax(op, rank, params, in_size) -> _Layer:
         ke = effective_kernel(k, d)
         if pairs is None:
             # lax.conv_transpose's "SAME"/"VALID" are Keras's windows with
-            # output_padding None (SEMANTICS.md 6.2), whatever the length.
+            # output_padding None (docs/rules/jax.md), whatever the length.
             start, length = keras_transpose_window(n, k, s, d, padding.lower(), None)
             cut.append((start, full_transpose_length(n, k, s, d) - start - length))
         else:  # pairs pad the zero-inserted input (transposed-domain padding)
             low, high = pairs[i]
             cut.append((ke - 1 - low, ke - 1 - high))
     # With transpose_kernel=True, JAX flips the kernel and swaps its channel
-    # axes: it is then in Keras's transposed layout (SEMANTICS.md 6.2).
+    # axes: it is then in Keras's transposed layout (docs/rules/jax.md).
     return _Layer(op, kernel, stride, dilation, tuple(cut),
                   weight_layout="keras" if transpose_kernel else None, **common)
 
@@ -968,10 +968,10 @@ def convert_weight(weight, source, target, *, op="conv_transpose", groups=1):
     default channels-last ``dimension_numbers`` (``('NHWC', 'HWIO', 'NHWC')``
     in 2-D) and, for ``lax.conv_transpose``, ``transpose_kernel=False``:
     that correlates the zero-inserted input with the kernel as given, so the
-    kernel is the PyTorch one with its spatial axes reversed (SEMANTICS.md
-    6.2). (With ``transpose_kernel=True`` JAX takes Keras's transposed layout
-    instead.) Keras and PyTorch kernels are never flipped relative to each
-    other.
+    kernel is the PyTorch one with its spatial axes reversed
+    (docs/rules/jax.md). (With ``transpose_kernel=True`` JAX takes Keras's
+    transposed layout instead.) Keras and PyTorch kernels are never flipped
+    relative to each other.
 
     Examples
     --------

@@ -2,7 +2,7 @@
 ``upsampling_kernel``, the transposed-convolution kernels of nearest and
 bilinear up-sampling.
 
-``pixel_shuffle``/``pixel_unshuffle`` are PyTorch's (SEMANTICS.md 3.5, 5.5):
+``pixel_shuffle``/``pixel_unshuffle`` are PyTorch's (docs/rules/pytorch.md):
 output ``(c, h*r + i, w*r + j)`` reads input channel ``c*r*r + i*r + j``
 (ONNX DepthToSpace's CRD order). All three are pure rearrangements written
 with reshape, transpose and strided-slice writes, so gradients flow on

@@ -4,7 +4,7 @@ A translator onto the core ops: Keras names (``strides``, ``dilation_rate``,
 ``data_format``), Keras kernel layouts (conv ``(*k, C_in/groups, C_out)``,
 transposed ``(*k, C_out, C_in)``, no spatial flip), Keras ``"same"``,
 ``"valid"`` and ``"causal"`` padding turned into explicit ``(before, after)``
-pads, and Keras's window rule for the transposed output (SEMANTICS.md 2.2).
+pads, and Keras's window rule for the transposed output (docs/rules/keras.md).
 Inputs are batched, as Keras layers are. Keras itself is never imported.
 """
 
@@ -144,7 +144,7 @@ def _transpose_window(n: int, k: int, s: int, dil: int, padding: str,
     """Keras's transposed window as core ``(before, after, output_padding)``.
 
     Keras keeps ``L`` samples of the full output ``F`` from offset ``c``,
-    zeros past ``F`` (SEMANTICS.md 2.2). The core gives ``full[j + before]``,
+    zeros past ``F`` (docs/rules/keras.md). The core gives ``full[j + before]``,
     then ``output_padding`` samples at the end (zeros past ``F``).
     """
     full = full_transpose_length(n, k, s, dil)

@@ -4,7 +4,7 @@
 A translator onto the core ops: ONNX attribute names (``strides``, ``pads``,
 ``dilations``, ``group``), the flat ``pads`` layout ``[b_1..b_d, e_1..e_d]``
 turned into ``(before, after)`` pairs, ``auto_pad`` and ``output_shape``
-turned into explicit pads (SEMANTICS.md 3.1-3.4), and ONNX's global MaxPool
+turned into explicit pads (docs/rules/onnx.md), and ONNX's global MaxPool
 indices; ``Resize`` runs on the separable engine of ``tconv._resize``. Inputs
 and outputs are NumPy arrays with the dtypes ONNX specifies. Errors name the
 function as ``onnx.<name>`` and the ONNX attribute, also when the core op
@@ -148,7 +148,7 @@ def _same_pads(size: int, k: int, s: int, dil: int, auto_pad: str) -> tuple[int,
     """``SAME_*`` pads of Conv and MaxPool: ``ceil(n / s)`` outputs.
 
     ``total = (out - 1)*s + ke - n``; SAME_UPPER puts the odd unit at the
-    end, SAME_LOWER at the start (SEMANTICS.md 3.1). The spec does not clamp
+    end, SAME_LOWER at the start (docs/rules/onnx.md). The spec does not clamp
     ``total`` at 0; where it is negative (``ke < s``) onnxruntime splits it
     with C truncation, ``total/2`` and ``(total + 1)/2``, giving negative
     pads (input cropped), and so does this.
@@ -216,7 +216,7 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
     Notes
     -----
     ``SAME_*`` gives ``ceil(n / stride)`` outputs with total padding
-    ``max((out - 1)*s + ke - n, 0)`` (SEMANTICS.md 3.1); dilation is
+    ``max((out - 1)*s + ke - n, 0)`` (docs/rules/onnx.md); dilation is
     honoured there as the spec says (onnxruntime refuses it).
 
     Examples
@@ -247,10 +247,10 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
 
 def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, dilation,
                     output_padding):
-    """Per axis ``(before, after, output_padding)`` for the core (SEMANTICS.md 3.2).
+    """Per axis ``(before, after, output_padding)`` for the core (docs/rules/onnx.md).
 
     With ``total = F - out`` (``F`` counting output_padding) negative, the
-    ``-total`` extra positions are zeros at the end of the axis (API.md):
+    ``-total`` extra positions are zeros at the end of the axis (docs/rules/onnx.md):
     no cropping, and the core's output_padding appends them.
     """
     rank = len(in_size)
@@ -331,9 +331,9 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     Per axis ``F = s*(n-1) + output_padding + ke``. SAME_* gives ``n*s``;
     with ``output_shape`` or SAME_*, ``total = F - out``; SAME_UPPER crops
     ``total//2`` at the start, NOTSET/VALID/SAME_LOWER ``total - total//2``
-    (SEMANTICS.md 3.2). A negative total (``ke < s`` with SAME_*, or an
+    (docs/rules/onnx.md). A negative total (``ke < s`` with SAME_*, or an
     ``output_shape`` beyond ``F``) appends zeros at the end of the axis
-    (API.md; the spec read with C truncation; onnxruntime 1.31 returns a
+    (docs/rules/onnx.md; the spec read with C truncation; onnxruntime 1.31 returns a
     wrong length for SAME_* there).
 
     Examples
@@ -414,7 +414,7 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     Y : numpy.ndarray
         X's dtype.
     Indices : numpy.ndarray of int64
-        Flattened over the whole tensor, N and C included (SEMANTICS.md 3.3).
+        Flattened over the whole tensor, N and C included (docs/rules/onnx.md).
 
     Raises
     ------
@@ -499,7 +499,7 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
 
     Notes
     -----
-    Default spatial size ``(n - 1)*s - (pb + pe) + k`` (SEMANTICS.md 3.4).
+    Default spatial size ``(n - 1)*s - (pb + pe) + k`` (docs/rules/onnx.md).
 
     Examples
     --------
@@ -713,7 +713,7 @@ def _vector(op: str, name: str, value, count: int, kinds: str, what: str) -> np.
 
 
 def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy):
-    """Per resized axis: ``AxisPlan`` (sizes, mapping scale, roi) (SEMANTICS.md 4.1)."""
+    """Per resized axis: ``AxisPlan`` (sizes, mapping scale, roi) (docs/rules/onnx.md)."""
     count = len(axes)
     in_sizes = [X.shape[a] for a in axes]
     ranges = [(0.0, 1.0)] * count
@@ -826,7 +826,7 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
 
     Notes
     -----
-    Source coordinates, kernels and output sizes are SEMANTICS.md 4.1-4.3,
+    Source coordinates, kernels and output sizes are docs/rules/onnx.md,
     computed per axis by ``tconv._resize`` in float64. Where the spec is
     silent, onnxruntime 1.31 is followed: output lengths ``floor(in * scale)``
     in float32; ``pytorch_half_pixel`` and ``align_corners`` map an output of
