@@ -315,7 +315,8 @@ def _channels(p: Params, x: np.ndarray, w: np.ndarray, geometry: dict) -> dict |
     blocks = tconv.conv_matrix((channels_in,) + (1,) * p.rank, ones, groups=p.groups)
     blocks = blocks.toarray()
     wiring = (blocks.T if p.op == "conv_transpose" else blocks) != 0  # (C_out, C_in)
-    return {"x": [_grid(c) for c in xc], "weight_shape": list(wc.shape),
+    return {"x": [_grid(c) for c in xc], "weight": wc.tolist(),
+            "weight_shape": list(wc.shape),
             "output": [_grid(c) for c in y],
             "feeds": [[int(c) for c in np.flatnonzero(row)] for row in wiring]}
 
