@@ -105,7 +105,7 @@ function readControls() {
 
 function apiQuery(state) {
   const q = new URLSearchParams();
-  for (const f of FIELDS) if (state[f] !== "" && (state[f] !== DEFAULTS[f] || f === "op")) q.set(f, state[f]);
+  for (const f of FIELDS) if (state[f] !== "" && (state[f] !== DEFAULTS[f] || ["op", "input", "kernel"].includes(f))) q.set(f, state[f]);
   return q;
 }
 
@@ -144,6 +144,7 @@ async function refresh() {
   }
   if (mine !== request) return;
   document.body.classList.remove("loading");
+  document.body.dataset.shown = apiQuery(state).toString();
   showError(status === 200 ? null : answer);
   if (status !== 200) {
     data = null;
@@ -215,10 +216,12 @@ function render() {
   $("h-slide").textContent = transposed
     ? "(b) The same as a stride-1 convolution: zeros inserted, padded, flipped kernel"
     : "(b) Convolution: the kernel window slides over the padded input";
+  if (!transposed) $("scatter-grids").replaceChildren();
   $("slide-grids").replaceChildren(
+    transposed ? null : makeGrid("x", "input x", data.x, {link: true}),
     makeGrid("zin", transposed ? "zero-inserted, padded input" : "padded input", win,
       {link: !transposed}),
-    makeGrid("zk", transposed ? "flipped kernel" : "kernel w", transposed ? z.kernel : data.w),
+    transposed ? makeGrid("zk", "flipped kernel", z.kernel) : makeGrid("w", "kernel w", data.w),
     el("span", {class: "arrow", "aria-hidden": "true", text: "→"}),
     makeGrid("zout", "output y, window by window", data.output.map((row) => row.map(() => null))));
   if (transposed) {
@@ -303,7 +306,7 @@ function renderStep() {
     for (let i = 0; i <= step; i++) out[windows[i].index[0]][windows[i].index[1]] = windows[i].value;
     setValues("zout", out);
     mark("zin", s.positions, "copy");
-    mark("zk", positionsWhere(s.window.map((row) => row.map(() => true))), "copy");
+    mark(transposed ? "zk" : "w", positionsWhere(s.window.map((row) => row.map(() => true))), "copy");
     mark("zout", [s.index], "now");
     mark("y", [s.index], "now");
     const products = s.window.flat().map((v, t) => fmt(v) + "·" +
@@ -337,12 +340,11 @@ function applyHover() {
     if (transposed) mark("x", feeds.map((f) => f[0]), "link");
     else mark("zin", feeds.map((f) => padded(f[0])), "link");
     mark("w", feeds.map((f) => f[1]), "link");
-    if (!transposed) mark("zk", feeds.map((f) => f[1]), "link");
     highlightMatrix(null, flat([r, c], data.output[0].length), true);
   } else if (grid === "x") {
-    const s = data.steps[flat([r, c], data.x[0].length)];
     mark("x", [[r, c]], "link");
-    mark("full", s.positions, "link");
+    if (transposed) mark("full", data.steps[flat([r, c], data.x[0].length)].positions, "link");
+    else mark("zin", [padded([r, c])], "link");
     const outs = [];
     data.feeds.forEach((row, i) => row.forEach((list, j) => {
       if (list.some((f) => f[0][0] === r && f[0][1] === c)) outs.push([i, j]);
@@ -461,7 +463,9 @@ function renderCode() {
     const b = el("button", {type: "button", role: "tab", id: "tab-" + name,
       "aria-selected": String(name === fw), "aria-controls": "code", text: FRAMEWORK_NAMES[name]});
     b.tabIndex = name === fw ? 0 : -1;
-    b.addEventListener("click", () => { $("framework").value = name; renderCode(); writeUrl(readControls()); });
+    b.addEventListener("click", () => {
+      $("framework").value = name; renderCode(); writeUrl(readControls()); $("tab-" + name).focus();
+    });
     b.addEventListener("keydown", (event) => {
       const names = Object.keys(FRAMEWORK_NAMES);
       const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
@@ -552,8 +556,16 @@ function stop() {
 let debounce = null;
 function changed() {
   clearTimeout(debounce);
-  debounce = setTimeout(() => { stop(); step = 0; refresh(); }, 250);
+  debounce = setTimeout(() => {
+    // a blur fires "change" with nothing changed: keep the step then
+    if (apiQuery(readControls()).toString() === document.body.dataset.shown) return;
+    stop(); step = 0; refresh();
+  }, 250);
 }
+
+// For tests and scripts: the query of the controls as they are now (the page
+// has caught up when it equals document.body.dataset.shown).
+window.tconvExplore = {query: () => apiQuery(readControls()).toString()};
 
 document.addEventListener("DOMContentLoaded", () => {
   loadUrl();
