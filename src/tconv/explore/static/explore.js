@@ -54,7 +54,7 @@ function makeGrid(name, caption, values, opts = {}) {
   const size = Math.max(rows, cols);
   const table = el("table", {class: "grid" + (size > 24 ? " tiny" : size > 12 ? " small" : ""),
     id: "grid-" + name, "data-grid": name});
-  table.append(el("caption", {text: caption}));
+  table.append(el("caption", {class: "sr", text: caption}));
   const cells = [];
   for (let r = 0; r < rows; r++) {
     const tr = el("tr");
@@ -71,7 +71,15 @@ function makeGrid(name, caption, values, opts = {}) {
   }
   table.setAttribute("aria-label", `${caption}: ${rows} by ${cols}`);
   grids[name] = {table, cells};
-  return el("div", {class: "gridbox"}, table);
+  // The visible label sits above the table (a caption would widen the columns).
+  return el("div", {class: "gridbox"}, el("div", {class: "gridlabel", "aria-hidden": "true",
+    text: caption}), table);
+}
+
+// A grid with an arrow in front that wraps to the next line together with it.
+function withArrow(box) {
+  return el("div", {class: "witharrow"}, el("span", {class: "arrow", "aria-hidden": "true",
+    text: "→"}), box);
 }
 
 function setCell(td, v, blank) {
@@ -206,8 +214,9 @@ function render() {
     $("scatter-grids").replaceChildren(
       makeGrid("x", "input x", data.x, {link: true}),
       makeGrid("w", "kernel w", data.w),
-      el("span", {class: "arrow", "aria-hidden": "true", text: "→"}),
-      makeGrid("full", "full output (before the crop)", data.full));
+      withArrow(makeGrid("contrib", "this step adds x[i]·w",
+        data.w.map((row) => row.map(() => null)))),
+      withArrow(makeGrid("full", "full output (before the crop)", data.full)));
     mark("full", positionsWhere(data.is_padding), "cut");
   }
   // (b) sliding window
@@ -217,14 +226,16 @@ function render() {
     ? "(b) The same as a stride-1 convolution: zeros inserted, padded, flipped kernel"
     : "(b) Convolution: the kernel window slides over the padded input";
   if (!transposed) $("scatter-grids").replaceChildren();
-  $("slide-grids").replaceChildren(
+  $("slide-grids").replaceChildren(...[
     transposed ? null : makeGrid("x", "input x", data.x, {link: true}),
     makeGrid("zin", transposed ? "zero-inserted, padded input" : "padded input", win,
       {link: !transposed}),
     transposed ? makeGrid("zk", "flipped kernel", z.kernel) : makeGrid("w", "kernel w", data.w),
-    el("span", {class: "arrow", "aria-hidden": "true", text: "→"}),
-    makeGrid("zout", "output y, window by window", data.output.map((row) => row.map(() => null))));
+    withArrow(makeGrid("zout", "output y, window by window",
+      data.output.map((row) => row.map(() => null)))),
+  ].filter((node) => node));
   if (transposed) {
+    mark("zin", z.sources.map((pair) => pair[1]), "source");
     mark("zin", positionsWhere(z.is_inserted), "inserted");
     mark("zin", positionsWhere(z.is_padding), "pad");
   } else {
@@ -265,10 +276,9 @@ function renderStep() {
   $("scrub").value = String(step);
   $("scrub").setAttribute("aria-valuetext", `step ${step + 1} of ${count}`);
   $("steplabel").textContent = `step ${step + 1} / ${count}`;
-  for (const name of ["x", "w", "full", "zin", "zk", "zout", "y"]) {
+  for (const name of ["x", "w", "contrib", "full", "zin", "zk", "zout", "y"]) {
     clear(name, "now"); clear(name, "copy");
   }
-  if (grids.full) grids.full.table.querySelectorAll(".add").forEach((n) => n.remove());
   let caption = "";
   const rank = data.rank;
   if (transposed && anim === "scatter") {
@@ -279,17 +289,18 @@ function renderStep() {
       mark("x", [s.index], "now");
       mark("w", positionsWhere(data.w.map((row) => row.map(() => true))), "copy");
       mark("full", s.positions, "copy");
-      s.positions.forEach((pos, t) => {
-        const tap = [Math.floor(t / data.w[0].length), t % data.w[0].length];
-        const td = grids.full.cells[pos[0]][pos[1]];
-        td.append(el("span", {class: "add", text: "+" + fmt(s.contribution[tap[0]][tap[1]])}));
-      });
+      setValues("contrib", s.contribution);
+      grids.contrib.table.previousSibling.textContent =
+        `this step adds x${cellName(rank, s.index)}·w = ${fmt(s.value)}·w`;
+      mark("contrib", positionsWhere(s.contribution.map((row) => row.map(() => true))), "copy");
       const first = s.positions[0], last = s.positions[s.positions.length - 1];
       caption = `Input x${cellName(rank, s.index)} = ${fmt(s.value)} adds ${fmt(s.value)} × w ` +
         `to the full output at ${rank === 1 ? "" : "rows " + first[0] + "–" + last[0] + ", cols "}` +
         `${first[1]}–${last[1]}; the numbers are the running sums.`;
     } else {
       setValues("full", data.full);
+      setValues("contrib", data.w.map((row) => row.map(() => null)));
+      grids.contrib.table.previousSibling.textContent = "all steps done: crop";
       mark("y", positionsWhere(data.output.map((row) => row.map(() => true))), "now");
       const parts = data.crop.slice(2 - rank).map((c, a) =>
         `${axisName(rank, rank === 1 ? 1 : a)}padding cuts ${c.before} at the start and ${c.after} at the end` +
@@ -337,7 +348,11 @@ function applyHover() {
   if (grid === "y") {
     const feeds = data.feeds[r][c];
     mark("y", [[r, c]], "link");
-    if (transposed) mark("x", feeds.map((f) => f[0]), "link");
+    if (transposed) {
+      mark("x", feeds.map((f) => f[0]), "link");
+      // the full-output cell this output cell is (the crop shifts by the leading pad)
+      mark("full", [[r + data.crop[0].kept[0], c + data.crop[1].kept[0]]], "link");
+    }
     else mark("zin", feeds.map((f) => padded(f[0])), "link");
     mark("w", feeds.map((f) => f[1]), "link");
     highlightMatrix(null, flat([r, c], data.output[0].length), true);
