@@ -22,6 +22,7 @@ from ._params import MAX_OUTPUT, ParamError, Params
 MAX_MATRIX_ENTRIES = 40_000  # the matrix view is drawn only up to this size
 MAX_ANIMATION_VALUES = 300_000  # scatter steps x full-output cells
 MAX_COVERAGE = 96  # heatmap cells per axis
+MAX_STACK = 1024  # coverage cells per axis computed for a stack of layers
 
 _PARAMS = ("output_padding", "output_size", "padding", "dilation", "stride", "kernel",
            "groups", "in_channels", "out_channels", "input", "layers", "x", "w")
@@ -217,27 +218,52 @@ def _matrix(e) -> dict:
     return {"values": e.matrix.tolist(), "shape": [rows, cols], "note": None}
 
 
+def _stack_size(p: Params, in_size: tuple[int, ...], kwargs: dict) -> tuple[int, ...]:
+    """The output size of ``p.layers`` stacked layers from ``in_size`` (tconv's rule)."""
+    size = in_size
+    for _ in range(p.layers):
+        size = tconv.conv_transpose_output_shape(
+            size, p.kernel, stride=p.stride, padding=kwargs["padding"],
+            output_padding=kwargs["output_padding"], dilation=p.dilation)
+    return size
+
+
 def _checkerboard(p: Params) -> dict:
     """Coverage and score of the layer (or ``layers`` of them) from tconv.checkerboard."""
     note = None
-    padding = p.padding
+    padding = 0 if p.padding == "valid" else p.padding
     if not (isinstance(padding, int) or all(isinstance(v, int) for v in padding)):
         padding, note = 0, ("padding only shifts the phase of the pattern; the coverage "
                             "is shown without it")
     output_padding = p.output_padding if p.op == "conv_transpose" else 0
     kwargs = {"padding": padding, "output_padding": output_padding,
               "dilation": p.dilation, "rank": p.rank, "layers": p.layers}
-    if padding == "same":
-        kwargs["padding"] = 0
-    result = tconv.checkerboard(p.kernel, p.stride, **kwargs)
     transposed = p.op == "conv_transpose"
-    # The heatmap is drawn for this layer's own input size (smaller when a
-    # stack grows too large to draw); the score does not depend on it.
+    # The score does not depend on the input size: it is computed on the
+    # layer's own input when the stack's coverage is small enough to draw,
+    # else on a smaller one; a stack too large even from one cell is refused.
+    sizes = {}
     for in_size in (p.input, (2,) * p.rank, (1,) * p.rank):
-        shown = tconv.checkerboard(p.kernel, p.stride, in_size=in_size, **kwargs)
-        coverage = shown.coverage if transposed else shown.gradient_coverage
-        if max(coverage.shape) <= MAX_COVERAGE:
+        try:
+            sizes[in_size] = _stack_size(p, in_size, kwargs)
+        except ValueError:  # the padding crops a small stack away entirely
+            continue
+        if max(sizes[in_size]) <= MAX_COVERAGE:
             break
+    if not sizes:
+        raise ParamError("layers", (
+            f"layers={p.layers}: with this padding the stacked layers leave no output; "
+            "use fewer layers or less padding"))
+    size = sizes[in_size] if in_size in sizes else min(sizes.values())
+    in_size = next(key for key, value in sizes.items() if value == size)
+    if max(size) > MAX_STACK:
+        raise ParamError("layers", (
+            f"layers={p.layers}: the stacked layers grow {'x'.join(map(str, in_size))} "
+            f"input cells into {'x'.join(map(str, size))} output cells; the explorer "
+            f"computes the coverage up to {MAX_STACK} per axis: use fewer layers or a "
+            "smaller stride"))
+    result = tconv.checkerboard(p.kernel, p.stride, in_size=in_size, **kwargs)
+    coverage = result.coverage if transposed else result.gradient_coverage
     drawn = max(coverage.shape) <= MAX_COVERAGE
     return {"coverage": _grid(coverage) if drawn else None,
             "score": float(result.score if transposed else result.gradient_score),
@@ -330,11 +356,17 @@ def explore(p: Params) -> dict:
     full = (tconv.conv_transpose_output_shape(p.input, p.kernel, stride=p.stride,
                                               dilation=p.dilation)
             if p.op == "conv_transpose" else out_size)
-    if p.op == "conv_transpose" and math.prod(p.input) * math.prod(full) > MAX_ANIMATION_VALUES:
+    # scatter steps hold a running full output each; windows a kernel's worth thrice
+    values = math.prod(out_size) * math.prod(p.kernel) * (3 if p.op == "conv" else 6)
+    if p.op == "conv_transpose":
+        values += math.prod(p.input) * math.prod(full)
+    if values > MAX_ANIMATION_VALUES:
         raise ParamError("input", (
-            f"input={'x'.join(map(str, p.input))} gives {math.prod(p.input)} scatter steps "
-            f"over a {'x'.join(map(str, full))} full output; the explorer animates at most "
-            f"{MAX_ANIMATION_VALUES} cell values: make the input smaller"))
+            f"input={'x'.join(map(str, p.input))} with kernel={'x'.join(map(str, p.kernel))} "
+            f"makes {values} step values to animate (full output "
+            f"{'x'.join(map(str, full))}, output {'x'.join(map(str, out_size))}); the "
+            f"explorer animates at most {MAX_ANIMATION_VALUES}: make the input or the "
+            "kernel smaller"))
     e = tconv.explain(x, w, op=p.op, **geometry)
     assert tuple(e.output.shape) == out_size
     transposed = p.op == "conv_transpose"
