@@ -51,7 +51,7 @@ function key(pos) { return pos[0] + "," + pos[1]; }
 // A table of numbers with a caption; cells can be hovered/focused when `link`.
 function makeGrid(name, caption, values, opts = {}) {
   const rows = values.length, cols = values[0].length;
-  const size = Math.max(rows, cols);
+  const size = rows === 1 ? cols / 2 : Math.max(rows, cols);  // a 1-D row has room
   const table = el("table", {class: "grid" + (size > 24 ? " tiny" : size > 12 ? " small" : ""),
     id: "grid-" + name, "data-grid": name});
   table.append(el("caption", {class: "sr", text: caption}));
@@ -317,6 +317,11 @@ function renderStep() {
     for (let i = 0; i <= step; i++) out[windows[i].index[0]][windows[i].index[1]] = windows[i].value;
     setValues("zout", out);
     mark("zin", s.positions, "copy");
+    if (!transposed) {
+      // the input cells under the window (the padded grid holds them shifted by the pad)
+      const inside = s.positions.filter((pos) => !data.is_padding[pos[0]][pos[1]]);
+      mark("x", inside.map((pos) => unpadded(pos)), "copy");
+    }
     mark(transposed ? "zk" : "w", positionsWhere(s.window.map((row) => row.map(() => true))), "copy");
     mark("zout", [s.index], "now");
     mark("y", [s.index], "now");
@@ -375,6 +380,11 @@ function padded(pos) {
   // an input cell in the padded-input grid: shifted by the leading padding
   const pads = data.params.pads;
   return data.rank === 1 ? [0, pos[1] + pads[0][0]] : [pos[0] + pads[0][0], pos[1] + pads[1][0]];
+}
+
+function unpadded(pos) {
+  const pads = data.params.pads;
+  return data.rank === 1 ? [0, pos[1] - pads[0][0]] : [pos[0] - pads[0][0], pos[1] - pads[1][0]];
 }
 
 function onHover(event) {
@@ -584,6 +594,13 @@ window.tconvExplore = {query: () => apiQuery(readControls()).toString()};
 
 document.addEventListener("DOMContentLoaded", () => {
   loadUrl();
+  for (const f of FIELDS) {
+    // a control's error message is part of its description for screen readers
+    if ($("err-" + f)) {
+      const described = $(f).getAttribute("aria-describedby");
+      $(f).setAttribute("aria-describedby", (described ? described + " " : "") + "err-" + f);
+    }
+  }
   for (const f of FIELDS) {
     if (f === "framework") continue;
     $(f).addEventListener("input", changed);
