@@ -387,3 +387,18 @@ def test_cli_serves_and_prints_its_url():
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_cli_parser_does_not_import_the_server():
+    # tconv --help works without the extra: the explore command imports its
+    # server only when it runs.
+    code = ("import sys, tconv.cli; tconv.cli.build_parser(); "
+            "print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_top_level_help_lists_explore(capsys):
+    assert main(["--help"]) == 0
+    assert "explore" in capsys.readouterr().out
