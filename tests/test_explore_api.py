@@ -402,3 +402,23 @@ def test_cli_parser_does_not_import_the_server():
 def test_top_level_help_lists_explore(capsys):
     assert main(["--help"]) == 0
     assert "explore" in capsys.readouterr().out
+
+
+def test_notebook_view_serves_the_page():
+    from tconv.explore.notebook import show
+
+    view = show(input=(2, 2), kernel=(2, 2), stride=2, x=(55, 52, 57, 50), w=(1, 2, 2, 1))
+    assert view.url.startswith("http://127.0.0.1:")
+    assert f'src="{view.url.replace("&", "&amp;")}"' in view._repr_html_()
+    query = view.url.split("?")[1]
+    with urllib.request.urlopen(view.url.split("?")[0] + "api/explore?" + query,
+                                timeout=10) as answer:
+        output = json.load(answer)["output"]
+    xt = ref.tensor([[[[55, 52], [57, 50]]]])
+    expected = torch.nn.functional.conv_transpose2d(xt, ref.tensor([[[[1, 2], [2, 1]]]]),
+                                                    stride=2)
+    assert output == ref.numpy(expected)[0, 0].tolist()
+    with pytest.raises(ValueError, match="output_padding=.*must be smaller"):
+        show(input=3, kernel=3, stride=2, output_padding=2)
+    with pytest.raises(ValueError, match="unknown parameter 'strides'"):
+        show(strides=2)

@@ -395,3 +395,16 @@ def test_layout_fits_laptop_widths(browser, server, width):
         assert s.errors == [] and s.outside == []
     finally:
         s.close()
+
+
+def test_notebook_frame_shows_the_page(session, server, monkeypatch):
+    from tconv.explore import notebook
+
+    # the notebook's server is this test's one (any other port counts as outside)
+    monkeypatch.setattr(notebook, "_SERVER", server)
+    view = notebook.show(input="2x2", kernel="2x2", x="55,52,57,50", w="1,2,2,1")
+    session.page.set_content(view._repr_html_())
+    frame = session.page.frame_locator("iframe")
+    frame.locator("#grid-y").wait_for(timeout=15000)
+    assert frame.locator("#grid-y td").all_inner_texts() == [
+        "55", "162", "104", "167", "323", "152", "114", "157", "50"]

@@ -23,6 +23,11 @@ FILLS = ("ramp", "ones", "random")
 FRAMEWORKS = ("torch", "keras", "onnx", "jax")
 ANIMATIONS = ("scatter", "slide")
 
+# Every query name the page reads (the ones in its URL).
+NAMES = ("op", "input", "kernel", "stride", "padding", "output_padding", "output_size",
+         "dilation", "groups", "in_channels", "out_channels", "layers", "fill", "wfill",
+         "seed", "x", "w", "framework", "anim", "step")
+
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
