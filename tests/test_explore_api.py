@@ -302,6 +302,8 @@ def test_unreachable_output_size_answers_tconvs_message(client):
     ("op=deconv", "op", "conv_transpose, conv"),
     ("x=1,2,3", "x", "needs 4"),
     ("w=1,two", "w", "'two' is not a number"),
+    ("x=1,2,3,1e400", "x", "1e400 is too large"),
+    ("w=1,nan,1,1", "w", "'nan' is not a number"),
     ("in_channels=17", "in_channels", "1 .. 16"),
     ("groups=2&in_channels=3&out_channels=2", "groups", "not divisible"),
     ("op=conv&output_padding=1", "output_padding", "conv_transpose only"),
@@ -422,3 +424,23 @@ def test_notebook_view_serves_the_page():
         show(input=3, kernel=3, stride=2, output_padding=2)
     with pytest.raises(ValueError, match="unknown parameter 'strides'"):
         show(strides=2)
+
+
+_TEXT = st.one_of(st.integers(-3, 40).map(str),
+                  st.lists(st.integers(-2, 9), min_size=1, max_size=3).map(
+                      lambda v: "x".join(map(str, v))),
+                  st.sampled_from(["same", "valid", "0:1x1:0", "", "1.5", "x", "(1,2)", "nan"]))
+
+
+@settings(max_examples=100)
+@given(st.dictionaries(st.sampled_from(["op", "input", "kernel", "stride", "padding",
+                                        "output_padding", "output_size", "dilation",
+                                        "groups", "in_channels", "out_channels", "layers",
+                                        "x", "w", "seed", "fill"]), _TEXT, max_size=6))
+def test_any_query_answers_200_or_a_message(query):
+    client = TestClient(create_app(), raise_server_exceptions=True)
+    response = client.get("/api/explore", params=query)
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        body = response.json()
+        assert body["error"] and set(body) == {"error", "param"}

@@ -11,6 +11,7 @@ positions as ``[row, col]``.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def _with_output_size(p: Params) -> Params:
     base = tconv.conv_transpose_output_shape(p.input, p.kernel, stride=p.stride,
                                              padding=p.padding, dilation=p.dilation)
     extra = tuple(want - have for want, have in zip(p.output_size, base))
-    return Params(**{**p.__dict__, "output_padding": extra})
+    return replace(p, output_padding=extra)
 
 
 def _check_size(p: Params, geometry: dict) -> tuple[int, ...]:

@@ -9,7 +9,7 @@ here and answered with tconv's own message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # What the page can draw: more is refused before any work is done.
 MAX_OUTPUT = 32  # output cells per axis
@@ -17,6 +17,7 @@ MAX_INPUT = 32  # input cells per axis (tconv.explain's own limit)
 MAX_CHANNELS = 16
 MAX_LAYERS = 4
 MAX_SEED = 2**32 - 1
+MAX_VALUE = 1e6  # typed-in values: sums of products stay exact enough to read
 
 OPS = ("conv_transpose", "conv")
 FILLS = ("ramp", "ones", "random")
@@ -61,7 +62,6 @@ class Params:
     x: tuple[float, ...] | None = None
     w: tuple[float, ...] | None = None
     framework: str = "torch"
-    given: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def rank(self) -> int:
@@ -119,10 +119,15 @@ def _values(name: str, text: str, count: int, shape_name: str) -> tuple[float, .
     if bad:
         raise ParamError(name, f"{name}={text!r}: {bad[0]!r} is not a number; write the "
                                "values separated by ',', row by row (e.g. 1,2,2,1)")
+    values = [float(item) for item in items]
+    large = [item for item, value in zip(items, values) if not abs(value) <= MAX_VALUE]
+    if large:
+        raise ParamError(name, f"{name}={text!r}: {large[0]} is too large; the explorer "
+                               f"takes values between -{MAX_VALUE:g} and {MAX_VALUE:g}")
     if len(items) != count:
         raise ParamError(name, f"{name}={text!r} has {len(items)} values; {shape_name} "
                                f"needs {count} (row by row)")
-    return tuple(float(item) for item in items)
+    return tuple(values)
 
 
 def _int(name: str, text: str, low: int, high: int) -> int:
@@ -174,7 +179,7 @@ def parse(query) -> Params:
     return Params(op=op, input=size, kernel=kernel, stride=stride, padding=padding,
                   output_padding=output_padding, output_size=output_size,
                   dilation=dilation, layers=layers, fill=fill, wfill=wfill, seed=seed,
-                  x=x, w=w, framework=framework, given=dict(get), **channels)
+                  x=x, w=w, framework=framework, **channels)
 
 
 def _prod(values) -> int:
