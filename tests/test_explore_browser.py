@@ -277,6 +277,14 @@ def test_hover_links_follow_the_gradient(session):
     session.page.mouse.move(0, 0)
     session.page.focus("#grid-y td[data-r='0'][data-c='0']")
     assert session.lit("x") == {(0, 0)}
+    # one tab stop per grid; the arrow keys move between its cells
+    session.page.keyboard.press("ArrowDown")
+    session.page.keyboard.press("ArrowRight")
+    session.page.keyboard.press("ArrowRight")
+    assert session.lit("y") == {(1, 2)}
+    assert session.page.evaluate("document.activeElement.dataset.r + ',' + "
+                                 "document.activeElement.dataset.c") == "1,2"
+    assert session.lit("x") == {(0, 1), (1, 1)}
 
 
 # ------------------------------------------------------------------ bad parameters

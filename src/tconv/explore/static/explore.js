@@ -62,14 +62,16 @@ function makeGrid(name, caption, values, opts = {}) {
     for (let c = 0; c < cols; c++) {
       const td = el("td", {"data-r": r, "data-c": c});
       setCell(td, values[r][c], opts.blank);
-      if (opts.link) td.tabIndex = 0;
+      if (opts.link) td.tabIndex = r === 0 && c === 0 ? 0 : -1;  // one tab stop; arrows move
       tr.append(td);
       line.push(td);
     }
     table.append(tr);
     cells.push(line);
   }
-  table.setAttribute("aria-label", `${caption}: ${rows} by ${cols}`);
+  table.setAttribute("aria-label", `${caption}: ${rows} by ${cols}` +
+    (opts.link ? " (arrow keys move between cells)" : ""));
+  if (opts.link) table.addEventListener("keydown", (event) => moveFocus(event, cells));
   grids[name] = {table, cells};
   // The visible label sits above the table (a caption would widen the columns).
   return el("div", {class: "gridbox"}, el("div", {class: "gridlabel", "aria-hidden": "true",
@@ -80,6 +82,24 @@ function makeGrid(name, caption, values, opts = {}) {
 function withArrow(box) {
   return el("div", {class: "witharrow"}, el("span", {class: "arrow", "aria-hidden": "true",
     text: "→"}), box);
+}
+
+// Arrow keys, Home and End move the focus between a grid's cells (which link).
+function moveFocus(event, cells) {
+  const td = event.target.closest("td[data-r]");
+  if (!td) return;
+  let r = +td.dataset.r, c = +td.dataset.c;
+  const moves = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1]};
+  if (event.key in moves) { r += moves[event.key][0]; c += moves[event.key][1]; }
+  else if (event.key === "Home") c = 0;
+  else if (event.key === "End") c = cells[0].length - 1;
+  else return;
+  event.preventDefault();
+  const next = cells[r] && cells[r][c];
+  if (!next) return;
+  td.tabIndex = -1;
+  next.tabIndex = 0;
+  next.focus();
 }
 
 function setCell(td, v, blank) {
