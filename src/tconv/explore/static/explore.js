@@ -309,6 +309,7 @@ function renderStep() {
       mark("x", [s.index], "now");
       mark("w", positionsWhere(data.w.map((row) => row.map(() => true))), "copy");
       mark("full", s.positions, "copy");
+      grids.contrib.table.closest(".witharrow").style.visibility = "";
       setValues("contrib", s.contribution);
       grids.contrib.table.previousSibling.textContent =
         `this step adds x${cellName(rank, s.index)}·w = ${fmt(s.value)}·w`;
@@ -319,8 +320,8 @@ function renderStep() {
         `${first[1]}–${last[1]}; the numbers are the running sums.`;
     } else {
       setValues("full", data.full);
-      setValues("contrib", data.w.map((row) => row.map(() => null)));
-      grids.contrib.table.previousSibling.textContent = "all steps done: crop";
+      // every copy is in: no step's contribution to show, only the crop
+      grids.contrib.table.closest(".witharrow").style.visibility = "hidden";
       mark("y", positionsWhere(data.output.map((row) => row.map(() => true))), "now");
       const parts = data.crop.slice(2 - rank).map((c, a) =>
         `${axisName(rank, rank === 1 ? 1 : a)}padding cuts ${c.before} at the start and ${c.after} at the end` +
