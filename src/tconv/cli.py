@@ -661,10 +661,11 @@ from ._cli_pictures import _add_matrix, _add_tour
 from ._cli_resize import _add_resize_diff
 from ._cli_train import _add_train
 from ._cli_translate import _add_translate
+from .explore.command import add_explore
 
 _COMMANDS = (_add_explain, _add_upsample, _add_compare, _add_shape, _add_solve,
              _add_checkerboard, _add_matrix, _add_tour, _add_animate, _add_translate,
-             _add_resize_diff, _add_train)
+             _add_resize_diff, _add_train, add_explore)
 
 
 def build_parser() -> argparse.ArgumentParser:
