@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._explain import Explanation, _number
+from ._explain import Explanation, number
 
 VIEWS = ("scatter", "zero-insertion", "both")
 FORMATS = (".gif", ".mp4")
@@ -121,7 +121,7 @@ def draw_grid(ax, values, *, left: float = 0.0, top: float = 0.0, kinds=None,
     highlight = np.broadcast_to(np.atleast_2d(False if highlight is None else highlight),
                                 shape)
     filled = np.broadcast_to(np.atleast_2d(False if filled is None else filled), shape)
-    labels = [[None if np.isnan(v) else _number(v) for v in row] for row in values]
+    labels = [[None if np.isnan(v) else number(v) for v in row] for row in values]
     longest = max((len(label) for row in labels for label in row if label), default=1)
     if fontsize is None:
         fontsize = cell_fontsize(longest)
@@ -613,7 +613,7 @@ class _Frames:
             where = ", ".join(f"{a}..{b}" for a, b in
                               zip(step.positions[0], step.positions[-1]))
             caption = (f"step {done}/{len(self.steps)}: x[{_flat(step.index)}] = "
-                       f"{_number(step.value)}; {_number(step.value)} * w added at {where}")
+                       f"{number(step.value)}; {number(step.value)} * w added at {where}")
         values = e.output if final else full_values
         return panels, values, caption
 
@@ -650,7 +650,7 @@ class _Frames:
             caption = f"{method} ({len(self.steps)} windows)"
         else:
             caption = (f"window {done}/{len(self.steps)}: y[{_flat(step.index)}] = "
-                       f"sum of products = {_number(step.value)}")
+                       f"sum of products = {number(step.value)}")
         return panels, output, caption
 
 
@@ -743,7 +743,7 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
     figure, ax = new_figure(layout.width, layout.height, pixels)
     header = _header(explanation)
     # One font size for every frame, so numbers don't change size as sums grow.
-    fontsize = cell_fontsize(_longest_number(explanation))
+    fontsize = cell_fontsize(_longestnumber(explanation))
     values, texts = [], {}
 
     def frames():
@@ -770,7 +770,7 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
                      texts)
 
 
-def _longest_number(e: Explanation) -> int:
+def _longestnumber(e: Explanation) -> int:
     """Characters of the longest number any frame of ``e`` shows."""
     arrays = [e.x, e.weight, e.full, e.output]
     for step in e.steps + (e.zero_insertion.windows if e.zero_insertion else ()):
@@ -779,7 +779,7 @@ def _longest_number(e: Explanation) -> int:
             arrays.append(step.running)
     if e.zero_insertion is not None:
         arrays.append(e.zero_insertion.input)
-    return max(len(_number(v)) for array in arrays for v in np.ravel(array))
+    return max(len(number(v)) for array in arrays for v in np.ravel(array))
 
 
 def _write_gif(figure, frames, path: str, fps: float) -> None:

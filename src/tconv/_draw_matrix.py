@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _args
-from ._conv import conv, conv_transpose
-from ._explain import _dense_matrix as dense_matrix
-from ._explain import _spatial_array
+from ._explain import build_explanation, spatial_array
 from ._geometry import ConvPlan, resolve_conv, resolve_conv_transpose
 
 OPS = ("conv_transpose", "conv")
@@ -223,12 +221,13 @@ def matrix_product(x, weight, *, op="conv_transpose", stride=1, padding=0, outpu
                    dilation=1) -> dict:
     """Validated numbers of the picture: ``matrix``, ``x``, ``y``, ``plan``, ``name``.
 
-    ``y`` is the op's own output (not the product); the sizes are checked
+    Read from the call's :class:`tconv.Explanation` (also returned, as
+    ``"explanation"``). ``y`` is the op's own output (not the product); the sizes are checked
     against :data:`MAX_INPUT` and :data:`MAX_CELLS` before anything is built.
     """
     _args.choice("draw_matrix", "op", op, OPS)
-    x = _spatial_array("draw_matrix", "x", x)
-    weight = _spatial_array("draw_matrix", "weight", weight)
+    x = spatial_array("draw_matrix", "x", x)
+    weight = spatial_array("draw_matrix", "weight", weight)
     if x.ndim != weight.ndim:
         message = (f"draw_matrix: x has {x.ndim} axes {x.shape} but weight has "
                    f"{weight.ndim} {weight.shape}; give both 1-D or both 2-D")
@@ -245,15 +244,14 @@ def matrix_product(x, weight, *, op="conv_transpose", stride=1, padding=0, outpu
                    f"input {plan.in_size}); at most {MAX_CELLS} rows and {MAX_CELLS} "
                    "columns are drawn: use a smaller input")
         raise ValueError(message)
-    geometry = {"stride": plan.stride, "padding": plan.pads, "dilation": plan.dilation}
-    if plan.is_transposed:
-        y = conv_transpose(x[None], weight[None, None], output_padding=plan.output_padding,
-                           **geometry)
-    else:
-        y = conv(x[None], weight[None, None], **geometry)
-    return {"matrix": dense_matrix(plan, weight), "x": x.ravel(), "y": y[0].ravel(),
-            "plan": plan, "name": "C^T" if plan.is_transposed else "C",
-            "in_shape": plan.in_size, "out_shape": tuple(y.shape[1:])}
+    # The numbers are the explanation's (one model for the text and every picture).
+    e = build_explanation("draw_matrix", x, weight, op=op, stride=plan.stride,
+                          padding=plan.pads, dilation=plan.dilation,
+                          output_padding=plan.output_padding if plan.is_transposed else 0)
+    return {"matrix": e.matrix, "x": e.x.ravel().copy(), "y": e.output.ravel().copy(),
+            "plan": e.plan,
+            "name": "C^T" if plan.is_transposed else "C", "in_shape": plan.in_size,
+            "out_shape": plan.out_size, "explanation": e}
 
 
 def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
