@@ -26,6 +26,7 @@ import numpy as np
 
 from . import _args
 from ._explain import build_explanation, spatial_array
+from ._files import atomic_output
 from ._geometry import ConvPlan, resolve_conv, resolve_conv_transpose
 
 OPS = ("conv_transpose", "conv")
@@ -255,7 +256,7 @@ def matrix_product(x, weight, *, op="conv_transpose", stride=1, padding=0, outpu
 
 
 def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
-                output_padding=0, dilation=1) -> MatrixPicture:
+                output_padding=0, dilation=1, force: bool = False) -> MatrixPicture:
     """Draw ``y = C^T x`` (or ``y = C x`` for a convolution) as a PNG of cells.
 
     The output vector ``y`` (the op's output, flattened row by row), the matrix
@@ -278,6 +279,9 @@ def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
     stride, padding, output_padding, dilation
         As in the op (every padding form, including ``"same"``);
         ``output_padding`` for ``conv_transpose`` only.
+    force : bool
+        Replace ``path`` if it exists; otherwise that is an error. The file is
+        written to a temporary name and renamed into place when complete.
 
     Returns
     -------
@@ -290,7 +294,8 @@ def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
         Whatever the op raises for these arguments (as ``draw_matrix: ...``);
         ``x`` and ``weight`` not non-empty 1-D or 2-D of one rank, or not
         finite; an unknown ``op``; ``x`` larger than 32 per axis or a matrix
-        with more than :data:`MAX_CELLS` (256) rows or columns.
+        with more than :data:`MAX_CELLS` (256) rows or columns; ``path``
+        exists and ``force`` is false (``tconv._files.OutputError``).
     TypeError
         Non-numeric arrays, or a float/bool where an int belongs.
     ImportError
@@ -323,7 +328,8 @@ def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
              f"x {'x'.join(map(str, data['in_shape']))} -> "
              f"y {'x'.join(map(str, data['out_shape']))}, flattened row by row")
     figure, has_numbers = matrix_figure(data, title)
-    figure.savefig(path)
+    with atomic_output(path, force=force, flag="path") as temporary:
+        figure.savefig(temporary)
     width, height = (round(v) for v in figure.get_size_inches() * DPI)
     return MatrixPicture(op=op, name=data["name"], matrix=data["matrix"], x=data["x"],
                          y=data["y"], in_shape=data["in_shape"], out_shape=data["out_shape"],
