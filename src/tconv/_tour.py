@@ -39,7 +39,7 @@ from ._gallery import draw_gallery, draw_subpixel
 from ._geometry import resolve_conv_transpose
 from ._pool import max_pool, max_unpool
 
-DPI = 100
+DPI = 160  # the figures are drawn in inches and points: 7 pt is 15 px here
 
 # Section 1: a small encoder-decoder, one axis.
 ENCODER = {"kernel_size": 3, "stride": 2, "padding": 1}
@@ -212,7 +212,7 @@ def _unpooling(directory: Path, values, force: bool) -> tuple[tuple[int, ...], t
     pooled = pooled[0]
     shown = images.upsample(pooled, "nearest", factor)
     nails = images.upsample(pooled, "bed-of-nails", factor)
-    tiles = [("crop", crop), (f"max_pool {factor}x{factor} (shown x{factor})", shown),
+    tiles = [("crop", crop), (f"max_pool {factor}x{factor}", shown),
              ("max_unpool", unpooled), ("bed of nails", nails)]
     scale, gap, label = 3, 8, 16
     tile = width * scale
@@ -256,8 +256,8 @@ def _upsamplers(directory: Path, force: bool) -> str:
            f"to {pooled_shape[2]}x{pooled_shape[1]} and unpooled again: unlike bed of "
            "nails, the dots sit where the maxima were."),
         _img("unpooling.png", "max pooling and max unpooling",
-             "The crop, max-pooled (shown enlarged), max-unpooled, and bed of nails of "
-             "the same pooled values."),
+             "The crop, max-pooled (shown enlarged 4 times), max-unpooled, and bed of "
+             "nails of the same pooled values."),
     ])
 
 
