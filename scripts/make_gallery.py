@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     args = parser.parse_args(argv)
     try:
-        entries = draw_gallery(args.output, force=args.force)
+        entries = draw_gallery(args.output, force=args.force).entries
     except OutputError as error:
         print(f"make_gallery.py: {error}", file=sys.stderr)
         return 2

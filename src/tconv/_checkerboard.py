@@ -122,14 +122,21 @@ class CheckerboardResult:
         box = tuple(slice(start, stop) for start, stop in self.interior)
         return self.coverage[(Ellipsis, *box)]
 
-    def save_heatmap(self, path, *, force: bool = False) -> None:
+    def save_heatmap(self, path, *, force: bool = False):
         """Write a heatmap of ``coverage`` (channel 0; 3-D: middle slice).
 
         The interior is boxed in red; integer counts get integer colour-bar
         ticks. Written through ``tconv._files.atomic_output``: an existing
         ``path`` is replaced only with ``force``. Needs matplotlib (the
-        ``viz`` extra); raises ImportError naming it.
+        ``viz`` extra); raises ImportError naming it. Returns the figure.
         """
+        figure = self.heatmap_figure()
+        with atomic_output(path, force=force, flag="path") as temporary:
+            figure.savefig(temporary, bbox_inches="tight")
+        return figure
+
+    def heatmap_figure(self):
+        """The matplotlib Figure that :meth:`save_heatmap` writes."""
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
@@ -165,8 +172,7 @@ class CheckerboardResult:
         axes.set_title(f"kernel {_text(layer.kernel_size)}, stride {_text(layer.stride)}, "
                        f"{len(self.layers)} layer(s): score {self.score:.3g} "
                        "(interior in red)", fontsize=11)
-        with atomic_output(path, force=force, flag="path") as temporary:
-            figure.savefig(temporary, bbox_inches="tight")
+        return figure
 
 
 def integer_ticks(low: float, high: float, most: int = 10) -> list[int]:

@@ -177,7 +177,7 @@ def matrix_figure(picture_data: dict, title: str):
     axes.set_ylim(height_all, 0)
     axes.set_axis_off()
     point = 72 / DPI  # points per pixel
-    fontsize = cell * point * 0.42
+    fontsize = cell * point * 0.48
     left = (width - (cols + 2 + 2 * gap)) / 2
     height = max(rows, cols)
     blocks = [("y", y[:, None], left), ("matrix", matrix, left + 1 + gap),
@@ -189,13 +189,13 @@ def matrix_figure(picture_data: dict, title: str):
         draw_grid(axes, values, start, top, colour=_COLOURS[key], has_numbers=has_numbers,
                   fontsize=fontsize, name=key)
         axes.text(start + values.shape[1] / 2, top - 4 / cell, labels[key], ha="center",
-                  va="bottom", fontsize=9)
+                  va="bottom", fontsize=12)
     middle = top_all + height / 2
     axes.text(left + 1 + gap / 2, middle, "=", ha="center", va="center", fontsize=16)
     axes.text(left + 1 + gap + cols + gap / 2, middle, "\u00b7", ha="center",
               va="center", fontsize=24)
     lines = title.splitlines()
-    title_size = max(6.0, min(10.0, width_px / max(map(len, lines)) * point * 1.6))
+    title_size = max(8.0, min(13.0, width_px / max(map(len, lines)) * point * 1.6))
     axes.text(width / 2, 26 / cell, title, ha="center", va="center", fontsize=title_size,
               linespacing=1.3)
     return figure, has_numbers

@@ -27,7 +27,7 @@ from ._explain import Explanation, explain
 from ._files import atomic_output
 from ._upsample import pixel_shuffle
 
-__all__ = ["GALLERY", "GalleryEntry", "draw_gallery", "draw_subpixel", "icnr_weight",
+__all__ = ["GALLERY", "Gallery", "GalleryEntry", "draw_gallery", "draw_subpixel", "icnr_weight",
            "subpixel_outputs"]
 
 # (name, input size per axis, conv_transpose keyword arguments), in the order
@@ -82,7 +82,21 @@ def _describe(entry: GalleryEntry) -> str:
     return f"{n}x{n} -> {out}x{out}, " + " ".join(parts)
 
 
-def draw_gallery(path, *, force: bool = False) -> list[GalleryEntry]:
+@dataclass(frozen=True, eq=False)
+class Gallery:
+    """What :func:`draw_gallery` wrote.
+
+    ``entries`` are the configurations; ``texts`` maps ``"grid{i}"`` and
+    ``"output{i}"`` to the text artists of entry ``i``'s numbers.
+    """
+
+    path: str
+    size: tuple[int, int]
+    entries: list
+    texts: dict
+
+
+def draw_gallery(path, *, force: bool = False) -> Gallery:
     """Draw the gallery of :data:`GALLERY` configurations into a PNG.
 
     For each configuration (2-D, input ``1..n*n``, a kernel of ones): the
@@ -99,9 +113,10 @@ def draw_gallery(path, *, force: bool = False) -> list[GalleryEntry]:
 
     Returns
     -------
-    list of GalleryEntry
-        The configurations drawn, each with its :class:`tconv.Explanation`
-        (``entry.explanation.output`` is the output drawn).
+    Gallery
+        ``entries``: the configurations drawn, each with its
+        :class:`tconv.Explanation` (``entry.explanation.output`` is the
+        output drawn); ``texts``: the numbers' text artists per panel.
 
     Raises
     ------
@@ -115,8 +130,8 @@ def draw_gallery(path, *, force: bool = False) -> list[GalleryEntry]:
     --------
     >>> import os, tempfile
     >>> from tconv._gallery import draw_gallery
-    >>> entries = draw_gallery(os.path.join(tempfile.mkdtemp(), "gallery.png"))
-    >>> [e.explanation.output.shape for e in entries[:3]]
+    >>> gallery = draw_gallery(os.path.join(tempfile.mkdtemp(), "gallery.png"))
+    >>> [e.explanation.output.shape for e in gallery.entries[:3]]
     [(4, 4), (4, 4), (3, 3)]
     """
     require_viz("draw_gallery")
@@ -139,12 +154,12 @@ def draw_gallery(path, *, force: bool = False) -> list[GalleryEntry]:
     layout = Layout(rows, caption_lines=2, max_width=1e9)
     pixels = layout.cell_pixels()
     figure, ax = new_figure(layout.width, layout.height, pixels)
-    layout.draw(ax, [
+    texts = layout.draw(ax, [
         "Transposed convolutions as tconv computes them: input 1..n*n, kernel of ones",
         "left: zero-inserted, padded input, window of y[0,0] shaded, taps in orange; right: output"])
     with atomic_output(path, force=force, flag="path") as temporary:
         figure.savefig(temporary, format="png", dpi=pixels)
-    return entries
+    return Gallery(os.fspath(path), figure.canvas.get_width_height(), entries, texts)
 
 
 # --------------------------------------------------------------------------

@@ -407,7 +407,7 @@ def _zero_insertion(directory: Path, force: bool) -> str:
                       ha="center", va="top", fontsize=6, color=WINDOW)
     _save(figure, directory / "zero_insertion.png", force)
     movie = animate(e, directory / "zero_insertion.gif", view="both", fps=1, force=force)
-    gallery = draw_gallery(directory / "gallery.png", force=force)
+    gallery = draw_gallery(directory / "gallery.png", force=force).entries
     table = _table(["", "values"], [
         ["conv(zero-inserted, flipped kernel)", _code(via_zeros)],
         ["conv_transpose(x, w, stride=2, padding=1)", _code(direct)],
@@ -525,6 +525,14 @@ def checkerboard_comparison(path, *, force: bool = False) -> list[float]:
     the pictures compare; the interior is boxed in red. Written through
     ``tconv._files.atomic_output`` (``force`` replaces an existing file).
     """
+    figure, results = checkerboard_figure()
+    with atomic_output(path, force=force, flag="path") as temporary:
+        figure.savefig(temporary)
+    return [result.score for result in results]
+
+
+def checkerboard_figure():
+    """``(figure, results)`` of :func:`checkerboard_comparison` (nothing written)."""
     from matplotlib.patches import Rectangle
 
     results = [checkerboard(**config, in_size=6) for _, _, config in COMPARISON]
@@ -546,9 +554,7 @@ def checkerboard_comparison(path, *, force: bool = False) -> list[float]:
     bar = figure.colorbar(shown, cax=figure.add_axes((0.885, 0.1, 0.022, 0.68)),
                           ticks=integer_ticks(low, high))
     bar.set_label("coverage (products per output)", fontsize=9)
-    with atomic_output(path, force=force, flag="path") as temporary:
-        figure.savefig(temporary)
-    return [result.score for result in results]
+    return figure, results
 
 
 def _checkerboard(directory: Path, force: bool) -> str:
