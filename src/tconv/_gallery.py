@@ -219,7 +219,7 @@ def draw_subpixel(path, image=None, *, force: bool = False) -> dict:
     path : str or path-like
         The PNG to write.
     image : array_like, optional
-        2-D smooth image; default the grey of tconv's sample image, 32x32.
+        2-D smooth image; default 32x32 smooth waves, ``0.5 + 0.35 sin cos``.
     force : bool
         Replace ``path`` if it exists; otherwise that is an error.
 
@@ -233,10 +233,8 @@ def draw_subpixel(path, image=None, *, force: bool = False) -> dict:
     from matplotlib.figure import Figure
 
     if image is None:
-        from . import images
-
-        values, _ = images.read_image()
-        image = values[:3].mean(axis=0)[24:56, 24:56] / 255.0
+        rows, cols = np.mgrid[0:32, 0:32]
+        image = 0.5 + 0.35 * np.sin(rows / 6.0) * np.cos(cols / 8.0)
     outputs = subpixel_outputs(image)
     figure = Figure(figsize=(11.0, 6.4), dpi=100)
     FigureCanvasAgg(figure)
