@@ -11,6 +11,12 @@ whose data coordinates are cells (x to the right, y down), and saved at
 ``dpi = CELL_PIXELS`` with ``figsize = (W, H)`` "inches", so a cell is exactly
 ``CELL_PIXELS`` pixels and one cell is 72 points wide for font sizes.
 
+Conventions every picture keeps: text drawn by matplotlib (DejaVu Sans) at
+readable sizes; the kernel's window shaded blue in zero-insertion views; the
+last frame of an animation held for :data:`HOLD_SECONDS`; the legend in its
+own band below the panels, never over them; files written through
+``tconv._files.atomic_output`` (``force`` to replace one).
+
 :func:`draw_grid` is the reusable primitive: a grid of values at a place, each
 cell coloured by its kind (``KINDS``), with its number as a text artist whose
 gid names the grid (tests read numbers back from those artists).

@@ -13,9 +13,13 @@ times the kernel, summed), the crop done by padding and output_padding, the
 same result as a product with the convolution matrix, and a check that every
 algorithm agrees; plain text, ``width`` columns at most per line.
 
-All sizes come from the resolved plan (``tconv._geometry``) and every result
-from the public ops: this module lays out and renders, it never re-derives a
-size rule.
+One model: :func:`build_explanation` computes the structure once (sizes from
+the resolved plan of ``tconv._geometry``, the zero-insertion pads from
+``tconv._geometry.zero_insertion_pads``, the output from the public op, the
+matrix from :func:`tconv.conv_matrix`), and the text here, the pictures and
+animations of ``tconv._draw``, the matrix picture, the tour and the explorer
+only render its fields; none of them re-derives a size rule or recomputes a
+step.
 """
 
 from __future__ import annotations
