@@ -8,6 +8,8 @@ the README shows) and returns the path. Run them all, or some by name:
     python scripts/make_readme_images.py explain_png
 
 Every file must stay under ``MAX_BYTES``; the script says so when one does not.
+Existing files are replaced (``force=True``). The real-image artifact demo
+needs torch and is drawn by ``scripts/make_artifacts.py``.
 """
 
 from __future__ import annotations
@@ -34,13 +36,37 @@ def _example():
 
 def explain_png(out: Path) -> Path:
     """``tconv explain ... --png docs/images/explain.png`` for the example."""
-    return Path(draw_explanation(_example(), out / "explain.png").path)
+    return Path(draw_explanation(_example(), out / "explain.png", force=True).path)
 
 
 def animate_gif(out: Path) -> Path:
     """``tconv animate --rank 1 --stride 2 --padding 1 --view both -o animate.gif``."""
     explanation = tconv.explain([1, 2, 3], [1, 10, 100], stride=2, padding=1)
-    return Path(animate(explanation, out / "animate.gif", view="both", fps=1).path)
+    return Path(animate(explanation, out / "animate.gif", view="both", fps=1,
+                        force=True).path)
+
+
+def animate_stride2_gif(out: Path) -> Path:
+    """The README's 2-D example, stride 2, scatter view: ``tconv animate ... -o``."""
+    return Path(animate(_example(), out / "animate_stride2.gif", fps=1, force=True).path)
+
+
+def gallery_png(out: Path) -> Path:
+    """The gallery of configurations (``scripts/make_gallery.py``)."""
+    from tconv._gallery import draw_gallery
+
+    path = out / "gallery.png"
+    draw_gallery(path, force=True)
+    return path
+
+
+def subpixel_png(out: Path) -> Path:
+    """Sub-pixel convolution: the phase map, random versus ICNR initialisation."""
+    from tconv._gallery import draw_subpixel
+
+    path = out / "subpixel.png"
+    draw_subpixel(path, force=True)
+    return path
 
 
 def matrix_png(out: Path) -> Path:
@@ -49,7 +75,8 @@ def matrix_png(out: Path) -> Path:
 
     path = out / "matrix.png"
     draw_matrix(EXAMPLE["x"], EXAMPLE["weight"], path, stride=EXAMPLE["stride"],
-                padding=EXAMPLE["padding"], output_padding=EXAMPLE["output_padding"])
+                padding=EXAMPLE["padding"], output_padding=EXAMPLE["output_padding"],
+                force=True)
     return path
 
 
@@ -58,11 +85,12 @@ def checkerboard_png(out: Path) -> Path:
     from tconv._tour import checkerboard_comparison
 
     path = out / "checkerboard.png"
-    checkerboard_comparison(path)
+    checkerboard_comparison(path, force=True)
     return path
 
 
-IMAGES = [explain_png, animate_gif, matrix_png, checkerboard_png]
+IMAGES = [explain_png, animate_gif, animate_stride2_gif, matrix_png, checkerboard_png,
+          gallery_png, subpixel_png]
 
 
 def main(names: list[str]) -> int:

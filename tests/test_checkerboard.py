@@ -379,3 +379,38 @@ def test_cli_errors(capsys, argv, match):
     status, out, err = run(capsys, *argv)
     assert status == 2 and out == ""
     assert match in err
+
+
+# --------------------------------------------------------------------------- drawing
+
+def test_comparison_panels_share_one_colour_scale_with_integer_ticks():
+    pytest.importorskip("matplotlib")
+    from tconv._tour import checkerboard_figure
+
+    figure, results = checkerboard_figure()
+    limits = {image.get_clim() for ax in figure.axes for image in ax.images}
+    # k3 s2 counts 1..4, k4 s2 1..4, nearest x2 then 3x3: 1..9 (worked in the
+    # tables above): one scale, 1 to 9, for the three panels.
+    assert limits == {(1.0, 9.0)}
+    assert len([ax for ax in figure.axes if ax.images]) == 3
+    bar = figure.axes[-1]
+    assert [t for t in bar.get_yticks() if 1 <= t <= 9] == list(range(1, 10))
+    assert [r.score for r in results][1:] == [0.0, 0.0]
+
+
+def test_heatmap_has_integer_ticks_and_needs_force(tmp_path):
+    pytest.importorskip("matplotlib")
+    from tconv._checkerboard import integer_ticks
+    from tconv._files import OutputError
+
+    result = tconv.checkerboard(3, 2)
+    path = tmp_path / "h.png"
+    figure = result.save_heatmap(path)
+    bar = figure.axes[-1]
+    assert list(bar.get_yticks()) == [1, 2, 3, 4]  # the k3 s2 counts, no 1.5 or 2.5
+    with pytest.raises(OutputError, match="exists; pass --force"):
+        result.save_heatmap(path)
+    result.save_heatmap(path, force=True)
+    assert integer_ticks(0, 30) == [0, 5, 10, 15, 20, 25, 30]
+    assert integer_ticks(0.5, 3.5) == [1, 2, 3]
+    assert all(len(integer_ticks(0, n)) <= 10 for n in (9, 10, 99, 1000, 12345))

@@ -86,7 +86,7 @@ def test_transposed_png_shows_the_output_and_marks_the_cells(tmp_path):
     assert _hatched_cells(picture.figure, "///") == 2  # padding of the zero-inserted x
     legend = _labels(t for t in picture.figure.axes[0].texts if t.get_gid() == "legend")
     assert legend == ["padding (zeros)", "cropped by padding", "added by output_padding",
-                      "inserted zero"]
+                      "inserted zero", "kernel window"]
 
 
 def test_conv_png_matches_torch(tmp_path):
@@ -220,7 +220,9 @@ def test_mp4_has_every_frame(tmp_path, capsys):
                  "-o", str(path), "--fps", "4"]) == 0
     out = capsys.readouterr().out
     frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
-    assert frames == 1 + 3 + 1  # setup, one frame per input value, the cropped output
+    # Setup, one frame per input value, the cropped output held for 3 s (12
+    # frames at 4 fps: a video has one frame rate, so the last frame repeats).
+    assert frames == 1 + 3 + 12
     assert seconds == pytest.approx(frames / 4, abs=0.01)
     assert out.startswith(f"wrote {path}: 5 frames of ")
 
@@ -294,7 +296,9 @@ def test_cli_animate(tmp_path, capsys):
     (["--fps", "fast", "-o", "x.gif"], "'fast' is not a number of frames per second"),
     (["--stride", "0", "-o", "x.gif"], "stride=0"),
     ([], "the following arguments are required: -o/--output"),
-    (["-o", "missing-dir/x.gif"], "--output='missing-dir/x.gif': cannot write it"),
+    # The CLI's own check (--output) or the library's (tconv._files), whichever runs first.
+    (["-o", "missing-dir/x.gif"],
+     "missing-dir/x.gif'?: (cannot write it|the folder 'missing-dir' does not exist)"),
 ])
 def test_cli_animate_errors(tmp_path, monkeypatch, capsys, argv, match):
     monkeypatch.chdir(tmp_path)
@@ -316,3 +320,95 @@ def test_module_examples_pass(module):
     # Private modules are not in tconv.__all__, so test_docs does not run these.
     failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert attempted > 0 and failed == 0
+
+
+# --------------------------------------------------------------------------
+# The standard every picture meets: held last frame, window shading, fonts,
+# safe writes
+
+
+def _gif_durations(path) -> list[int]:
+    with Image.open(path) as image:
+        durations = []
+        for frame in range(image.n_frames):
+            image.seek(frame)
+            durations.append(image.info["duration"])
+    return durations
+
+
+@pytest.mark.parametrize("fps", [1, 4])
+def test_last_frame_is_held_longer(tmp_path, fps):
+    e = tconv.explain([[1, 2], [3, 4]], [[1, 2], [3, 4]], stride=2)
+    movie = animate(e, tmp_path / "a.gif", fps=fps)
+    # Pillow reads the durations back from the file: every frame 1000/fps ms,
+    # the last held for HOLD_SECONDS.
+    assert _gif_durations(movie.path) == [1000 // fps] * (movie.frames - 1) + [3000]
+    assert list(movie.durations) == _gif_durations(movie.path)
+    assert _draw.frame_durations(3, 0.25) == (4000, 4000, 4000)  # never shorter than a frame
+
+
+def _washed(figure) -> int:
+    """Cells under the kernel window's wash (one path per cell)."""
+    return sum(len(c.get_paths()) for ax in figure.axes for c in ax.collections
+               if c.get_alpha() == _draw.WINDOW_ALPHA)
+
+
+def test_zero_insertion_picture_shades_the_window_of_the_first_output(tmp_path):
+    # Dilation 2, kernel 2: the window of y[0] spans 3 cells (taps 0 and 2).
+    e = tconv.explain([1, 2, 3], [1, 10], stride=2, dilation=2)
+    picture = draw_explanation(e, tmp_path / "e.png")
+    assert _washed(picture.figure) == 3
+    assert _draw.window_mask((7,), e.zero_insertion.windows[0]).tolist() == \
+        [True, True, True, False, False, False, False]
+
+
+def test_zero_insertion_animation_shades_each_window(tmp_path):
+    e = tconv.explain([[1, 2], [3, 4]], [[1, 2], [3, 4]], stride=2)
+    movie = animate(e, tmp_path / "z.gif", view="zero-insertion")
+    assert movie.frames == 1 + 16 + 1  # one window per output cell (4x4)
+    assert _washed(movie.figure) == 0  # the final frame has no current window
+    z = e.zero_insertion
+    assert all(_draw.window_mask(z.input.shape, w).sum() == 4 for w in z.windows)
+
+
+def test_existing_files_are_replaced_only_with_force(tmp_path):
+    from tconv._files import OutputError
+
+    e = tconv.explain([1, 2], [1, 10], stride=2)
+    path = tmp_path / "e.png"
+    path.write_bytes(b"old")
+    with pytest.raises(OutputError, match="exists; pass --force"):
+        draw_explanation(e, path)
+    movie = path.with_suffix(".gif")
+    movie.write_bytes(b"old")
+    with pytest.raises(OutputError, match="exists; pass --force"):
+        animate(e, movie)
+    assert path.read_bytes() == b"old" and movie.read_bytes() == b"old"
+    draw_explanation(e, path, force=True)
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.gif", "e.png"]  # no temporaries
+
+
+def test_pillow_labels_use_a_truetype_font_of_readable_size(monkeypatch, tmp_path):
+    from PIL import ImageDraw, ImageFont
+
+    from tconv import _fonts, _tour, images
+
+    font = _fonts.label_font(10)
+    assert isinstance(font, ImageFont.FreeTypeFont) and font.size == _fonts.MIN_PIXELS
+    assert font.path.endswith("DejaVuSans.ttf")
+    drawn = []
+    original = ImageDraw.ImageDraw.text
+
+    def spy(self, xy, text, *args, **kwargs):
+        drawn.append((text, kwargs.get("font")))
+        return original(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
+    values, mode = images.read_image()
+    images.montage(values, mode, 2)
+    _tour._unpooling(tmp_path, values, False)
+    assert len(drawn) == 1 + 8 + 4  # montage header and tiles, the unpooling sheet
+    for text, used in drawn:
+        assert isinstance(used, ImageFont.FreeTypeFont) and used.size >= 12, text

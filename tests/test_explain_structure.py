@@ -356,3 +356,50 @@ def test_bad_input_is_refused_clearly(x, weight, kwargs, error, match):
         tconv.explain(x, weight, **kwargs)
     # explain's own checks name it; the op's checks name the op (same messages).
     assert str(info.value).split(":")[0] in ("explain", "conv_transpose")
+
+
+# --------------------------------------------------------------------------
+# One model: the text only renders the structure
+
+
+@pytest.mark.parametrize(("x", "weight", "kwargs"), [
+    ([[1, 2], [3, 4]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+     {"stride": 2, "padding": 1, "output_padding": 1}),
+    ([1, 2, 3, 4], [1, -1], {"op": "conv", "padding": ((0, 1),), "stride": 2}),
+])
+def test_text_renders_the_explanation_without_recomputing(monkeypatch, x, weight, kwargs):
+    from tconv import _explain, _geometry
+
+    e = tconv.explain(x, weight, **kwargs)
+    expected = explain_text(x, weight, **kwargs)
+    assert e.algorithm_differences  # the agreement check runs once, here
+
+    def refuse(*args, **kw):
+        raise AssertionError("the text recomputed something")
+
+    for name in ("conv", "conv_transpose", "conv_matrix", "dense_matrix", "scatter_steps",
+                 "window_steps", "zero_insertion_view", "build_explanation"):
+        monkeypatch.setattr(_explain, name, refuse)
+    for name in ("resolve_conv", "resolve_conv_transpose", "zero_insertion_pads"):
+        monkeypatch.setattr(_geometry, name, refuse)
+    assert e.text() == expected
+
+
+@given(transposed_calls())
+@settings(max_examples=25, deadline=None)
+def test_zero_insertion_pads_come_from_the_plan(call):
+    from tconv._geometry import zero_insertion_pads
+
+    x, weight, kwargs = call
+    e = tconv.explain(x, weight, **kwargs)
+    z, plan = e.zero_insertion, e.plan
+    assert z.pads == zero_insertion_pads(plan)
+    # The padded, zero-inserted length is out + dilation*(k-1) per axis, and
+    # the first input value sits at the before pad (when it is not cropped).
+    assert z.input.shape == tuple(m + d * (k - 1) for m, k, d in
+                                  zip(plan.out_size, plan.kernel_size, plan.dilation))
+    first = (0,) * plan.rank
+    if first in z.sources:
+        assert z.sources[first] == tuple(before for before, _ in z.pads)
+    else:  # a negative before pad cropped it
+        assert any(before < 0 for before, _ in z.pads)

@@ -330,3 +330,24 @@ def test_cli_errors(capsys, argv, match):
 def test_cli_unwritable_png(capsys, tmp_path, name):
     status, out, err = run(capsys, "--png", str(tmp_path / name))
     assert status == 2 and out == "" and "--png=" in err and "cannot write it" in err
+
+
+def test_existing_png_is_replaced_only_with_force(tmp_path):
+    from tconv._files import OutputError
+
+    path = tmp_path / "m.png"
+    path.write_bytes(b"old")
+    with pytest.raises(OutputError, match="exists; pass --force"):
+        draw_matrix(CLASSIC_X, CLASSIC_W, path)
+    assert path.read_bytes() == b"old"
+    picture = draw_matrix(CLASSIC_X, CLASSIC_W, path, force=True)
+    np.testing.assert_array_equal(picture.y, CLASSIC_Y)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.png"]
+
+
+def test_numbers_are_the_explanations():
+    data = matrix_product(CLASSIC_X, CLASSIC_W)
+    e = data["explanation"]
+    np.testing.assert_array_equal(data["matrix"], e.matrix)
+    np.testing.assert_array_equal(data["y"], e.output.ravel())
+    np.testing.assert_array_equal(e.matrix_output, CLASSIC_Y)

@@ -273,3 +273,49 @@ def test_cli_without_matplotlib_names_the_extra(capsys, tmp_path, monkeypatch):
     _, err = capsys.readouterr()
     assert status == 1 and "viz" in err
     assert not (tmp_path / "t" / "index.html").exists()
+
+
+# --------------------------------------------------------------------------- pictures added
+
+def test_gallery_table_matches_torch(tour):
+    from tconv._gallery import GALLERY
+
+    _, _, page = tour
+    _, *rows = page.tables["gallery"]
+    assert [row[0] for row in rows] == [name for name, _, _ in GALLERY]
+    for row, (name, n, config) in zip(rows, GALLERY):
+        config = dict(config)
+        k = config.pop("kernel_size")
+        out = torch.nn.functional.conv_transpose2d(
+            torch.ones(1, 1, n, n), torch.ones(1, 1, k, k), **config).shape[-1]
+        assert row[1:3] == [f"{n}x{n}", f"{out}x{out}"], name
+        # Zero insertion pads dilation*(k-1) - padding before, the same plus
+        # output_padding after.
+        span = config.get("dilation", 1) * (k - 1)
+        lo = config.get("padding", 0)
+        assert row[3] == str((span - lo, span - lo + config.get("output_padding", 0))), name
+
+
+def test_stride_two_example_numbers(tour):
+    _, text, _ = tour
+    y = torch.nn.functional.conv_transpose2d(
+        torch.tensor([[[[1.0, 2], [3, 4]]]]), torch.arange(1.0, 10).reshape(1, 1, 3, 3),
+        stride=2, padding=1, output_padding=1)[0, 0].int().tolist()
+    assert f"<code>{y}</code>" in text
+    assert "scatter_stride2.gif" in text
+
+
+def test_page_points_to_the_explorer(tour):
+    _, text, _ = tour
+    first = text.split("<h2>")[0]
+    assert "<code>tconv explore</code>" in first
+
+
+def test_existing_tour_is_replaced_only_with_force(tour):
+    from tconv._files import OutputError
+    from tconv._tour import write_tour
+
+    index, text, _ = tour
+    with pytest.raises(OutputError, match="index.html' exists; pass --force"):
+        write_tour(index.parent)
+    assert index.read_text(encoding="utf-8") == text

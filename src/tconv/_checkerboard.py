@@ -33,6 +33,7 @@ import numpy as np
 
 from . import _args
 from ._conv import conv_transpose
+from ._files import atomic_output
 from ._geometry import conv_length, effective_kernel
 
 _OP = "checkerboard"
@@ -121,12 +122,21 @@ class CheckerboardResult:
         box = tuple(slice(start, stop) for start, stop in self.interior)
         return self.coverage[(Ellipsis, *box)]
 
-    def save_heatmap(self, path) -> None:
+    def save_heatmap(self, path, *, force: bool = False):
         """Write a heatmap of ``coverage`` (channel 0; 3-D: middle slice).
 
-        The interior is boxed in red. Needs matplotlib (the ``viz`` extra); raises
-        ImportError naming it.
+        The interior is boxed in red; integer counts get integer colour-bar
+        ticks. Written through ``tconv._files.atomic_output``: an existing
+        ``path`` is replaced only with ``force``. Needs matplotlib (the
+        ``viz`` extra); raises ImportError naming it. Returns the figure.
         """
+        figure = self.heatmap_figure()
+        with atomic_output(path, force=force, flag="path") as temporary:
+            figure.savefig(temporary, bbox_inches="tight")
+        return figure
+
+    def heatmap_figure(self):
+        """The matplotlib Figure that :meth:`save_heatmap` writes."""
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
@@ -150,8 +160,10 @@ class CheckerboardResult:
         axes = figure.add_subplot()
         shown = axes.imshow(image, cmap="viridis", interpolation="nearest",
                             aspect="equal" if values.ndim == 2 else "auto")
+        is_count = bool(np.all(values == np.round(values)))
         figure.colorbar(shown, ax=axes, label="coverage" if values is self.coverage
-                        else "response")
+                        else "response",
+                        ticks=integer_ticks(values.min(), values.max()) if is_count else None)
         axes.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top,
                                  fill=False, edgecolor="red", linewidth=1.5))
         if values.ndim == 1:
@@ -159,8 +171,24 @@ class CheckerboardResult:
         layer = self.layers[0]
         axes.set_title(f"kernel {_text(layer.kernel_size)}, stride {_text(layer.stride)}, "
                        f"{len(self.layers)} layer(s): score {self.score:.3g} "
-                       "(interior in red)", fontsize=9)
-        figure.savefig(path, bbox_inches="tight")
+                       "(interior in red)", fontsize=11)
+        return figure
+
+
+def integer_ticks(low: float, high: float, most: int = 10) -> list[int]:
+    """Integer colour-bar ticks in ``[low, high]``, at most ``most`` of them.
+
+    Every integer when they are few, else multiples of 2, 5, 10, 20, ...
+
+    >>> integer_ticks(1, 9)
+    [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    >>> integer_ticks(0, 30)
+    [0, 5, 10, 15, 20, 25, 30]
+    """
+    low, high = math.ceil(low), math.floor(high)
+    steps = (1, 2, 5) + tuple(m * 10 ** e for e in range(1, 12) for m in (1, 2, 5))
+    step = next(s for s in steps if (high - low) // s + 1 <= most)
+    return list(range(-(-low // step) * step, high + 1, step))
 
 
 def _text(values: tuple[int, ...]) -> str:

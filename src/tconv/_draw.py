@@ -11,6 +11,12 @@ whose data coordinates are cells (x to the right, y down), and saved at
 ``dpi = CELL_PIXELS`` with ``figsize = (W, H)`` "inches", so a cell is exactly
 ``CELL_PIXELS`` pixels and one cell is 72 points wide for font sizes.
 
+Conventions every picture keeps: text drawn by matplotlib (DejaVu Sans) at
+readable sizes; the kernel's window shaded blue in zero-insertion views; the
+last frame of an animation held for :data:`HOLD_SECONDS`; the legend in its
+own band below the panels, never over them; files written through
+``tconv._files.atomic_output`` (``force`` to replace one).
+
 :func:`draw_grid` is the reusable primitive: a grid of values at a place, each
 cell coloured by its kind (``KINDS``), with its number as a text artist whose
 gid names the grid (tests read numbers back from those artists).
@@ -25,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._explain import Explanation, _number
+from ._explain import Explanation, number
+from ._files import atomic_output
 
 VIEWS = ("scatter", "zero-insertion", "both")
 FORMATS = (".gif", ".mp4")
@@ -46,6 +53,10 @@ KINDS = {
     "inserted": ("#fff0a8", "\\\\\\", "inserted zero"),
 }
 HIGHLIGHT = "#f28e1c"  # edge of the cells of the current step
+WINDOW, WINDOW_ALPHA = "#3b6fd4", 0.28  # wash over the kernel's window
+WINDOW_LABEL = "kernel window"
+# The last frame of an animation stays this long (or one frame, if longer).
+HOLD_SECONDS = 3.0
 FILLED = "#e6f2dc"  # face of cells that already hold a value in an animation
 _EDGE = "#555555"
 
@@ -72,7 +83,8 @@ def require_viz(name: str):
 
 def draw_grid(ax, values, *, left: float = 0.0, top: float = 0.0, kinds=None,
               highlight=None, filled=None, title: str | None = None,
-              gid: str | None = None, fontsize: float | None = None) -> list:
+              gid: str | None = None, fontsize: float | None = None,
+              shade=None) -> list:
     """Draw ``values`` as a grid of numbered cells on ``ax`` (data units = cells).
 
     Parameters
@@ -91,6 +103,8 @@ def draw_grid(ax, values, *, left: float = 0.0, top: float = 0.0, kinds=None,
         Cells drawn with a thick orange edge (the current step).
     filled : array_like of bool, optional
         ``"value"`` cells drawn with a light green face (already computed).
+    shade : array_like of bool, optional
+        Cells under a translucent blue wash: the kernel's window.
     title : str, optional
         Text just above the grid.
     gid : str, optional
@@ -121,7 +135,7 @@ def draw_grid(ax, values, *, left: float = 0.0, top: float = 0.0, kinds=None,
     highlight = np.broadcast_to(np.atleast_2d(False if highlight is None else highlight),
                                 shape)
     filled = np.broadcast_to(np.atleast_2d(False if filled is None else filled), shape)
-    labels = [[None if np.isnan(v) else _number(v) for v in row] for row in values]
+    labels = [[None if np.isnan(v) else number(v) for v in row] for row in values]
     longest = max((len(label) for row in labels for label in row if label), default=1)
     if fontsize is None:
         fontsize = cell_fontsize(longest)
@@ -146,6 +160,18 @@ def draw_grid(ax, values, *, left: float = 0.0, top: float = 0.0, kinds=None,
         ax.add_collection(PatchCollection(rectangles, facecolor=face, edgecolor=_EDGE,
                                           hatch=hatch or None, linewidth=1.0),
                           autolim=False)
+    if shade is not None:
+        shade = np.broadcast_to(np.atleast_2d(shade), shape)
+        washed = [Rectangle((left + c, top + r), 1, 1) for r, c in zip(*np.nonzero(shade))]
+        if washed:
+            ax.add_collection(PatchCollection(washed, facecolor=WINDOW, edgecolor="none",
+                                              alpha=WINDOW_ALPHA, zorder=2.5),
+                              autolim=False)
+            rows, cols = np.nonzero(shade)
+            ax.add_patch(Rectangle((left + cols.min(), top + rows.min()),
+                                   cols.max() - cols.min() + 1, rows.max() - rows.min() + 1,
+                                   facecolor="none", edgecolor=WINDOW, linewidth=2.5,
+                                   zorder=3.5))
     marked = [Rectangle((left + c + 0.04, top + r + 0.04), 0.92, 0.92)
               for r, c in zip(*np.nonzero(highlight))]
     if marked:
@@ -207,6 +233,7 @@ class Panel:
     highlight: np.ndarray | None = None
     filled: np.ndarray | None = None
     fontsize: float | None = None
+    shade: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -250,7 +277,9 @@ class Layout:
         used = {kind for row in wrapped for p in row if p.kinds is not None
                 for kind in np.unique(np.asarray(p.kinds, dtype=str))}
         self.legend = [kind for kind, (_, _, label) in KINDS.items() if label and kind in used]
-        legend = [KINDS[kind][2] for kind in self.legend] or [""]
+        if any(p.shade is not None for row in wrapped for p in row):
+            self.legend.append("window")
+        legend = [_legend_entry(kind)[2] for kind in self.legend] or [""]
         self.legend_width = max(1.5 + text_cells(label, LEGEND_POINTS) for label in legend)
         content = max(row_widths + [self.legend_width * 2, 12.0])
         self.width = float(np.ceil(content + 2 * _MARGIN))
@@ -304,7 +333,8 @@ class Layout:
             texts[panel.key] = draw_grid(ax, panel.values, left=left, top=top,
                                          kinds=panel.kinds, highlight=panel.highlight,
                                          filled=panel.filled, title=panel.title,
-                                         gid=panel.key, fontsize=panel.fontsize)
+                                         gid=panel.key, fontsize=panel.fontsize,
+                                         shade=panel.shade)
         self.draw_legend(ax)
         return texts
 
@@ -313,11 +343,14 @@ class Layout:
 
         left, top = _MARGIN, self.legend_top
         for kind in self.legend:
-            face, hatch, label = KINDS[kind]
+            face, hatch, label = _legend_entry(kind)
             if left + self.legend_width > self.width - _MARGIN + 1e-9:
                 left, top = _MARGIN, top + _LINE
             ax.add_patch(Rectangle((left, top + 0.1), 1.0, 0.7, facecolor=face, hatch=hatch,
                                    edgecolor=_EDGE, linewidth=1.0))
+            if kind == "window":
+                ax.add_patch(Rectangle((left, top + 0.1), 1.0, 0.7, facecolor=WINDOW,
+                                       alpha=WINDOW_ALPHA, edgecolor="none"))
             ax.text(left + 1.2, top + 0.45, label, ha="left", va="center",
                     fontsize=LEGEND_POINTS, gid="legend")
             left += self.legend_width
@@ -325,6 +358,13 @@ class Layout:
 
 CAPTION_POINTS = 22.0
 LEGEND_POINTS = 18.0
+
+
+def _legend_entry(kind: str) -> tuple[str, str, str]:
+    """(face, hatch, label) of a legend entry: a kind of cell, or the kernel window."""
+    if kind == "window":
+        return KINDS["value"][0], "", WINDOW_LABEL
+    return KINDS[kind]
 
 
 # --------------------------------------------------------------------------
@@ -362,6 +402,14 @@ def _mask(shape, cells) -> np.ndarray:
     mask = np.zeros(shape, dtype=bool)
     for cell in cells:
         mask[cell] = True
+    return mask
+
+
+def window_mask(shape, step) -> np.ndarray:
+    """Cells of the box a window step's taps span (taps and the gaps of dilation)."""
+    mask = np.zeros(shape, dtype=bool)
+    first, last = step.positions[0], step.positions[-1]
+    mask[tuple(slice(a, b + 1) for a, b in zip(first, last))] = True
     return mask
 
 
@@ -418,13 +466,14 @@ def _picture_rows(e: Explanation) -> list[list[Panel]]:
     full = Panel("full", f"full output ({_size(e.full.shape)})", e.full,
                  _kinds(e.is_padding, "cut"))
     z = e.zero_insertion
-    zeros = Panel("zero_insertion", f"zero-inserted, padded x ({_size(z.input.shape)})",
-                  z.input, _zero_kinds(e))
+    zeros = Panel("zero_insertion",
+                  f"zero-inserted, padded x ({_size(z.input.shape)}); window of y[0]",
+                  z.input, _zero_kinds(e), shade=window_mask(z.input.shape, z.windows[0]))
     flipped = Panel("flipped", "flipped kernel", z.kernel)
     return [[x, weight, full, output], [zeros, flipped]]
 
 
-def draw_explanation(explanation: Explanation, path) -> Picture:
+def draw_explanation(explanation: Explanation, path, *, force: bool = False) -> Picture:
     """Write a PNG of one op: input, kernel, (full) output and the zero-insertion view.
 
     Parameters
@@ -432,7 +481,9 @@ def draw_explanation(explanation: Explanation, path) -> Picture:
     explanation : Explanation
         From :func:`tconv.explain`.
     path : str or path-like
-        Where the PNG goes.
+        Where the PNG goes (written to a temporary name, renamed when done).
+    force : bool
+        Replace ``path`` if it exists; otherwise that is an error.
 
     Returns
     -------
@@ -445,6 +496,9 @@ def draw_explanation(explanation: Explanation, path) -> Picture:
         matplotlib or Pillow is missing (``pip install 'tconv[viz]'``).
     TypeError
         ``explanation`` is not an :class:`Explanation`.
+    ValueError
+        ``path`` exists and ``force`` is false, or its folder does not exist
+        (``tconv._files.OutputError``).
 
     Notes
     -----
@@ -469,7 +523,8 @@ def draw_explanation(explanation: Explanation, path) -> Picture:
     figure, ax = new_figure(layout.width, layout.height, pixels)
     texts = layout.draw(ax, _header(explanation))
     path = os.fspath(path)
-    figure.savefig(path, format="png", dpi=pixels)
+    with atomic_output(path, force=force, flag="path") as temporary:
+        figure.savefig(temporary, format="png", dpi=pixels)
     return Picture(path, figure.canvas.get_width_height(), figure, texts)
 
 
@@ -503,6 +558,9 @@ class Animation:
         The last frame.
     texts : dict
         The last frame's text artists per panel key.
+    durations : tuple of int
+        Milliseconds each frame is shown: ``1000 / fps``, except the last
+        frame, held for :data:`HOLD_SECONDS` (or one frame if that is longer).
     """
 
     path: str
@@ -511,6 +569,7 @@ class Animation:
     values: tuple
     figure: object
     texts: dict
+    durations: tuple[int, ...] = ()
 
 
 def frame_count(explanation: Explanation, view: str = "scatter") -> int:
@@ -613,7 +672,7 @@ class _Frames:
             where = ", ".join(f"{a}..{b}" for a, b in
                               zip(step.positions[0], step.positions[-1]))
             caption = (f"step {done}/{len(self.steps)}: x[{_flat(step.index)}] = "
-                       f"{_number(step.value)}; {_number(step.value)} * w added at {where}")
+                       f"{number(step.value)}; {number(step.value)} * w added at {where}")
         values = e.output if final else full_values
         return panels, values, caption
 
@@ -635,7 +694,9 @@ class _Frames:
         products = step.contribution if step else np.full(kernel.shape, np.nan)
         panels = [
             Panel(self.key("grid"), grid_title, grid, kinds,
-                  highlight=_mask(grid.shape, step.positions if step else [])),
+                  highlight=_mask(grid.shape, step.positions if step else []),
+                  shade=window_mask(grid.shape, step) if step else
+                  np.zeros(grid.shape, dtype=bool)),
             Panel(self.key("kernel"), kernel_title, kernel),
             Panel(self.key("products"), "window * kernel", products),
             Panel(self.key("output"), "output y", output, _output_kinds(e),
@@ -650,12 +711,13 @@ class _Frames:
             caption = f"{method} ({len(self.steps)} windows)"
         else:
             caption = (f"window {done}/{len(self.steps)}: y[{_flat(step.index)}] = "
-                       f"sum of products = {_number(step.value)}")
+                       f"sum of products = {number(step.value)}")
         return panels, output, caption
 
 
 def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float = 2,
-            progress: Callable[[int, int], None] | None = None) -> Animation:
+            progress: Callable[[int, int], None] | None = None,
+            force: bool = False) -> Animation:
     """Write an animation of one op, step by step, as a GIF (or MP4 with ffmpeg).
 
     Parameters
@@ -675,6 +737,10 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
         Frames per second (0.1 to 30).
     progress : callable, optional
         Called as ``progress(frame, frames)`` after each frame is drawn.
+    force : bool
+        Replace ``path`` if it exists (otherwise an existing file is an
+        error). The file is written to a temporary name and renamed into
+        place when complete.
 
     Returns
     -------
@@ -686,7 +752,9 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
     ------
     ValueError
         A path not ending in .gif or .mp4; .mp4 without ffmpeg; a bad
-        ``view`` or ``fps``; more than 400 frames.
+        ``view`` or ``fps``; more than 400 frames; ``path`` exists and
+        ``force`` is false, or its folder does not exist
+        (``tconv._files.OutputError``).
     ImportError
         matplotlib or Pillow is missing (``pip install 'tconv[viz]'``).
 
@@ -743,7 +811,7 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
     figure, ax = new_figure(layout.width, layout.height, pixels)
     header = _header(explanation)
     # One font size for every frame, so numbers don't change size as sums grow.
-    fontsize = cell_fontsize(_longest_number(explanation))
+    fontsize = cell_fontsize(_longestnumber(explanation))
     values, texts = [], {}
 
     def frames():
@@ -762,15 +830,28 @@ def animate(explanation: Explanation, path, *, view: str = "scatter", fps: float
                 progress(frame + 1, total)
             yield frame
 
-    if extension == ".gif":
-        _write_gif(figure, frames(), path, fps)
-    else:
-        _write_mp4(figure, frames(), path, fps, pixels, ffmpeg)
+    durations = frame_durations(total, fps)
+    with atomic_output(path, force=force, flag="path") as temporary:
+        if extension == ".gif":
+            _write_gif(figure, frames(), os.fspath(temporary), durations)
+        else:
+            _write_mp4(figure, frames(), os.fspath(temporary), fps, pixels, ffmpeg,
+                       durations)
     return Animation(path, total, figure.canvas.get_width_height(), tuple(values), figure,
-                     texts)
+                     texts, durations)
 
 
-def _longest_number(e: Explanation) -> int:
+def frame_durations(frames: int, fps: float) -> tuple[int, ...]:
+    """Milliseconds per frame: ``1000 / fps``, the last held for HOLD_SECONDS.
+
+    >>> frame_durations(3, 2)
+    (500, 500, 3000)
+    """
+    step = round(1000 / fps)
+    return (step,) * (frames - 1) + (max(step, round(1000 * HOLD_SECONDS)),)
+
+
+def _longestnumber(e: Explanation) -> int:
     """Characters of the longest number any frame of ``e`` shows."""
     arrays = [e.x, e.weight, e.full, e.output]
     for step in e.steps + (e.zero_insertion.windows if e.zero_insertion else ()):
@@ -779,10 +860,10 @@ def _longest_number(e: Explanation) -> int:
             arrays.append(step.running)
     if e.zero_insertion is not None:
         arrays.append(e.zero_insertion.input)
-    return max(len(_number(v)) for array in arrays for v in np.ravel(array))
+    return max(len(number(v)) for array in arrays for v in np.ravel(array))
 
 
-def _write_gif(figure, frames, path: str, fps: float) -> None:
+def _write_gif(figure, frames, path: str, durations) -> None:
     from PIL import Image
 
     def images():
@@ -795,7 +876,7 @@ def _write_gif(figure, frames, path: str, fps: float) -> None:
     sequence = images()
     first = next(sequence)
     first.save(path, format="GIF", save_all=True, append_images=sequence,
-               duration=round(1000 / fps), loop=0)
+               duration=list(durations), loop=0)
 
 
 def ffmpeg_path() -> str | None:
@@ -813,12 +894,17 @@ def ffmpeg_path() -> str | None:
         return None
 
 
-def _write_mp4(figure, frames, path: str, fps: float, dpi: int, ffmpeg: str) -> None:
+def _write_mp4(figure, frames, path: str, fps: float, dpi: int, ffmpeg: str,
+               durations) -> None:
     import matplotlib
     from matplotlib.animation import FFMpegWriter
 
     writer = FFMpegWriter(fps=fps)
+    # A video has one frame rate: the last frame is held by repeating it.
+    repeats = max(round(durations[-1] / durations[0]), 1)
     with matplotlib.rc_context({"animation.ffmpeg_path": ffmpeg}), \
             writer.saving(figure, path, dpi):
         for _ in frames:
+            writer.grab_frame()
+        for _ in range(repeats - 1):
             writer.grab_frame()

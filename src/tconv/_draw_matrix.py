@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _args
-from ._conv import conv, conv_transpose
-from ._explain import _dense_matrix as dense_matrix
-from ._explain import _spatial_array
+from ._explain import build_explanation, spatial_array
+from ._files import atomic_output
 from ._geometry import ConvPlan, resolve_conv, resolve_conv_transpose
 
 OPS = ("conv_transpose", "conv")
@@ -178,7 +177,7 @@ def matrix_figure(picture_data: dict, title: str):
     axes.set_ylim(height_all, 0)
     axes.set_axis_off()
     point = 72 / DPI  # points per pixel
-    fontsize = cell * point * 0.42
+    fontsize = cell * point * 0.48
     left = (width - (cols + 2 + 2 * gap)) / 2
     height = max(rows, cols)
     blocks = [("y", y[:, None], left), ("matrix", matrix, left + 1 + gap),
@@ -190,13 +189,13 @@ def matrix_figure(picture_data: dict, title: str):
         draw_grid(axes, values, start, top, colour=_COLOURS[key], has_numbers=has_numbers,
                   fontsize=fontsize, name=key)
         axes.text(start + values.shape[1] / 2, top - 4 / cell, labels[key], ha="center",
-                  va="bottom", fontsize=9)
+                  va="bottom", fontsize=12)
     middle = top_all + height / 2
     axes.text(left + 1 + gap / 2, middle, "=", ha="center", va="center", fontsize=16)
     axes.text(left + 1 + gap + cols + gap / 2, middle, "\u00b7", ha="center",
               va="center", fontsize=24)
     lines = title.splitlines()
-    title_size = max(6.0, min(10.0, width_px / max(map(len, lines)) * point * 1.6))
+    title_size = max(8.0, min(13.0, width_px / max(map(len, lines)) * point * 1.6))
     axes.text(width / 2, 26 / cell, title, ha="center", va="center", fontsize=title_size,
               linespacing=1.3)
     return figure, has_numbers
@@ -223,12 +222,13 @@ def matrix_product(x, weight, *, op="conv_transpose", stride=1, padding=0, outpu
                    dilation=1) -> dict:
     """Validated numbers of the picture: ``matrix``, ``x``, ``y``, ``plan``, ``name``.
 
-    ``y`` is the op's own output (not the product); the sizes are checked
+    Read from the call's :class:`tconv.Explanation` (also returned, as
+    ``"explanation"``). ``y`` is the op's own output (not the product); the sizes are checked
     against :data:`MAX_INPUT` and :data:`MAX_CELLS` before anything is built.
     """
     _args.choice("draw_matrix", "op", op, OPS)
-    x = _spatial_array("draw_matrix", "x", x)
-    weight = _spatial_array("draw_matrix", "weight", weight)
+    x = spatial_array("draw_matrix", "x", x)
+    weight = spatial_array("draw_matrix", "weight", weight)
     if x.ndim != weight.ndim:
         message = (f"draw_matrix: x has {x.ndim} axes {x.shape} but weight has "
                    f"{weight.ndim} {weight.shape}; give both 1-D or both 2-D")
@@ -245,19 +245,18 @@ def matrix_product(x, weight, *, op="conv_transpose", stride=1, padding=0, outpu
                    f"input {plan.in_size}); at most {MAX_CELLS} rows and {MAX_CELLS} "
                    "columns are drawn: use a smaller input")
         raise ValueError(message)
-    geometry = {"stride": plan.stride, "padding": plan.pads, "dilation": plan.dilation}
-    if plan.is_transposed:
-        y = conv_transpose(x[None], weight[None, None], output_padding=plan.output_padding,
-                           **geometry)
-    else:
-        y = conv(x[None], weight[None, None], **geometry)
-    return {"matrix": dense_matrix(plan, weight), "x": x.ravel(), "y": y[0].ravel(),
-            "plan": plan, "name": "C^T" if plan.is_transposed else "C",
-            "in_shape": plan.in_size, "out_shape": tuple(y.shape[1:])}
+    # The numbers are the explanation's (one model for the text and every picture).
+    e = build_explanation("draw_matrix", x, weight, op=op, stride=plan.stride,
+                          padding=plan.pads, dilation=plan.dilation,
+                          output_padding=plan.output_padding if plan.is_transposed else 0)
+    return {"matrix": e.matrix, "x": e.x.ravel().copy(), "y": e.output.ravel().copy(),
+            "plan": e.plan,
+            "name": "C^T" if plan.is_transposed else "C", "in_shape": plan.in_size,
+            "out_shape": plan.out_size, "explanation": e}
 
 
 def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
-                output_padding=0, dilation=1) -> MatrixPicture:
+                output_padding=0, dilation=1, force: bool = False) -> MatrixPicture:
     """Draw ``y = C^T x`` (or ``y = C x`` for a convolution) as a PNG of cells.
 
     The output vector ``y`` (the op's output, flattened row by row), the matrix
@@ -280,6 +279,9 @@ def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
     stride, padding, output_padding, dilation
         As in the op (every padding form, including ``"same"``);
         ``output_padding`` for ``conv_transpose`` only.
+    force : bool
+        Replace ``path`` if it exists; otherwise that is an error. The file is
+        written to a temporary name and renamed into place when complete.
 
     Returns
     -------
@@ -292,7 +294,8 @@ def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
         Whatever the op raises for these arguments (as ``draw_matrix: ...``);
         ``x`` and ``weight`` not non-empty 1-D or 2-D of one rank, or not
         finite; an unknown ``op``; ``x`` larger than 32 per axis or a matrix
-        with more than :data:`MAX_CELLS` (256) rows or columns.
+        with more than :data:`MAX_CELLS` (256) rows or columns; ``path``
+        exists and ``force`` is false (``tconv._files.OutputError``).
     TypeError
         Non-numeric arrays, or a float/bool where an int belongs.
     ImportError
@@ -325,7 +328,8 @@ def draw_matrix(x, weight, path, *, op="conv_transpose", stride=1, padding=0,
              f"x {'x'.join(map(str, data['in_shape']))} -> "
              f"y {'x'.join(map(str, data['out_shape']))}, flattened row by row")
     figure, has_numbers = matrix_figure(data, title)
-    figure.savefig(path)
+    with atomic_output(path, force=force, flag="path") as temporary:
+        figure.savefig(temporary)
     width, height = (round(v) for v in figure.get_size_inches() * DPI)
     return MatrixPicture(op=op, name=data["name"], matrix=data["matrix"], x=data["x"],
                          y=data["y"], in_shape=data["in_shape"], out_shape=data["out_shape"],

@@ -13,13 +13,18 @@ times the kernel, summed), the crop done by padding and output_padding, the
 same result as a product with the convolution matrix, and a check that every
 algorithm agrees; plain text, ``width`` columns at most per line.
 
-All sizes come from the resolved plan (``tconv._geometry``) and every result
-from the public ops: this module lays out and renders, it never re-derives a
-size rule.
+One model: :func:`build_explanation` computes the structure once (sizes from
+the resolved plan of ``tconv._geometry``, the zero-insertion pads from
+``tconv._geometry.zero_insertion_pads``, the output from the public op, the
+matrix from :func:`tconv.conv_matrix`), and the text here, the pictures and
+animations of ``tconv._draw``, the matrix picture, the tour and the explorer
+only render its fields; none of them re-derives a size rule or recomputes a
+step.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -105,55 +110,27 @@ def explain_text(x, weight, *, op="conv_transpose", stride=1, padding=0, output_
     """
     name = "explain"
     _args.choice(name, "op", op, OPS)
+    check_width(name, width)
+    explanation = build_explanation(name, x, weight, op=op, stride=stride, padding=padding,
+                                    output_padding=output_padding, dilation=dilation)
+    return _TextRenderer(explanation, width).render()
+
+
+def check_width(name: str, width) -> None:
+    """Refuse a text width that is not an int of at least :data:`MIN_WIDTH` columns."""
     if not _args.is_int(width):
         message = f"{name}: width={width!r} must be an int (columns, >= {MIN_WIDTH})"
         raise TypeError(message)
     if width < MIN_WIDTH:
         message = f"{name}: width={width!r} is too narrow; it must be >= {MIN_WIDTH}"
         raise ValueError(message)
-    plan, x, weight, result, geometry = _prepare(name, x, weight, op, stride, padding,
-                                                 output_padding, dilation)
-    return _Explanation(plan, x, weight, result, geometry, width).render()
 
 
-def _prepare(name, x, weight, op, stride, padding, output_padding, dilation, limit=None):
-    """Validate one call; return ``(plan, x, weight, result, geometry)``.
+def spatial_array(name: str, what: str, value) -> np.ndarray:
+    """``value`` as a finite, non-empty 1-D or 2-D float64 array (one channel).
 
-    ``limit`` (an int) refuses ``x`` or ``weight`` longer than that on any axis
-    before anything is computed.
+    ``name`` is the calling function and ``what`` the argument, for messages.
     """
-    _args.choice(name, "op", op, OPS)
-    x = _spatial_array(name, "x", x)
-    weight = _spatial_array(name, "weight", weight)
-    if x.ndim != weight.ndim:
-        message = (f"{name}: x has {x.ndim} axes {x.shape} but weight has {weight.ndim} "
-                   f"{weight.shape}; give both 1-D or both 2-D")
-        raise ValueError(message)
-    if limit is not None:
-        for what, array in (("x", x), ("weight", weight)):
-            if max(array.shape) > limit:
-                message = (f"{name}: {what} has shape {array.shape}, too large to explain; "
-                           f"at most {limit} per axis")
-                raise ValueError(message)
-    if op == "conv" and not _args.is_zero(output_padding):
-        message = (f"{name}: output_padding={output_padding!r} applies only to "
-                   "op='conv_transpose'; leave it 0 for op='conv'")
-        raise ValueError(message)
-    # The front door validates (same errors as the library) and computes the result.
-    x4, w4 = x[None], weight[None, None]
-    geometry = {"stride": stride, "padding": padding, "dilation": dilation}
-    if op == "conv":
-        result = np.asarray(conv(x4, w4, **geometry))[0]
-        plan = _geometry.resolve_conv(x.shape, weight.shape, **geometry)
-    else:
-        geometry["output_padding"] = output_padding
-        result = np.asarray(conv_transpose(x4, w4, **geometry))[0]
-        plan = _geometry.resolve_conv_transpose(x.shape, weight.shape, **geometry)
-    return plan, x, weight, result, geometry
-
-
-def _spatial_array(name: str, what: str, value) -> np.ndarray:
-    """``value`` as a finite, non-empty 1-D or 2-D float64 array (one channel)."""
     try:
         array = np.asarray(value, dtype=np.float64)
     except (ValueError, TypeError) as error:
@@ -167,14 +144,19 @@ def _spatial_array(name: str, what: str, value) -> np.ndarray:
         # NaN would spread through the matrix product (0 * NaN) but not the op.
         message = f"{name}: {what} holds NaN or infinity; every value must be finite"
         raise ValueError(message)
-    return array
+    # A copy: the explanation freezes its arrays, never the caller's.
+    return array.copy()
 
 
 # --------------------------------------------------------------------------
 # Formatting helpers: numbers, index ranges, grids, side-by-side blocks.
 
-def _number(value: float) -> str:
-    """Integers without a decimal point, other values to 4 significant digits."""
+def number(value: float) -> str:
+    """A value as the explanations print it: integers plainly, others to 4 digits.
+
+    >>> number(3.0), number(-0.5), number(1 / 3)
+    ('3', '-0.5', '0.3333')
+    """
     if np.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.4g}"
@@ -206,7 +188,7 @@ def _prose(text: str, width: int, indent: str = "", more: str = "") -> list[str]
 def _grid(array: np.ndarray, blank=None, cell: int = 0) -> list[str]:
     """Right-aligned cells (at least ``cell`` wide); ``.`` where ``blank`` is true."""
     array = np.atleast_2d(array)
-    cells = [[_number(v) for v in row] for row in array]
+    cells = [[number(v) for v in row] for row in array]
     if blank is not None:
         for row, mask in zip(cells, np.atleast_2d(blank)):
             for j, is_blank in enumerate(mask):
@@ -245,7 +227,7 @@ def _titled_grid(title: str, array: np.ndarray, width: int, blank=None) -> list[
     grid = _grid(array, blank)
     room = width - 2 * len(_INDENT)  # room left when the block is itself indented
     if array.ndim == 1 and len(grid[0]) > room:
-        cell = max(len(_number(v)) for v in array)
+        cell = max(len(number(v)) for v in array)
         per_line = max((room + 1) // (cell + 1), 1)
         grid = [_grid(array[i:i + per_line], None if blank is None else blank[i:i + per_line],
                       cell)[0] for i in range(0, array.size, per_line)]
@@ -271,15 +253,14 @@ def _wrap(first: str, pieces: list[str], width: int, joiner: str = " + ") -> lis
 
 
 # --------------------------------------------------------------------------
-# The explanation itself.
+# The text: a rendering of an Explanation, section by section.
 
-class _Explanation:
-    """Renders the sections of one explanation; every number comes from ``plan``."""
+class _TextRenderer:
+    """Renders the sections of one :class:`Explanation` as text; computes nothing."""
 
-    def __init__(self, plan, x, weight, result, geometry, width):
-        self.plan, self.x, self.weight, self.result = plan, x, weight, result
-        self.geometry, self.width = geometry, width
-        self.axes = ("position",) if plan.rank == 1 else ("row", "col")
+    def __init__(self, explanation: Explanation, width: int):
+        self.e, self.plan, self.width = explanation, explanation.plan, width
+        self.axes = ("position",) if self.plan.rank == 1 else ("row", "col")
 
     def render(self) -> str:
         sections = [self.header(), self.sizes(), self.operands()]
@@ -302,10 +283,10 @@ class _Explanation:
 
     # -- helpers ----------------------------------------------------------
 
-    def where(self, starts, counts, steps) -> str:
-        """"rows 0-1, cols 0-1" for one landing place or window."""
-        return ", ".join(_indices(axis, a, c, s) for axis, a, c, s in
-                         zip(self.axes, starts, counts, steps))
+    def where(self, starts) -> str:
+        """"rows 0-1, cols 0-1": the taps of one landing place or window."""
+        return ", ".join(_indices(axis, a, k, d) for axis, a, k, d in
+                         zip(self.axes, starts, self.plan.kernel_size, self.plan.dilation))
 
     def index(self, position) -> str:
         return ",".join(map(str, position))
@@ -327,8 +308,8 @@ class _Explanation:
                  f"stride {plan.stride}, dilation {plan.dilation}"),
                  f"{_INDENT}padding (before, after) {plan.pads}"
                  + (f", output_padding {plan.output_padding}" if plan.is_transposed else "")]
-        if isinstance(self.geometry["padding"], str):
-            lines.append(f"{_INDENT}(padding {self.geometry['padding']!r} resolved to the "
+        if isinstance(self.e.arguments["padding"], str):
+            lines.append(f"{_INDENT}(padding {self.e.arguments['padding']!r} resolved to the "
                          "values above)")
         if plan.is_transposed:
             lines += [f"{_INDENT}out = (n-1)*stride + dilation*(k-1) + 1",
@@ -353,46 +334,34 @@ class _Explanation:
         return lines
 
     def operands(self) -> list[str]:
-        return _beside([_titled_grid(f"Input x ({_shape(self.x.shape)}):", self.x, self.width),
-                        _titled_grid(f"Kernel w ({_shape(self.weight.shape)}):", self.weight,
+        x, weight = self.e.x, self.e.weight
+        return _beside([_titled_grid(f"Input x ({_shape(x.shape)}):", x, self.width),
+                        _titled_grid(f"Kernel w ({_shape(weight.shape)}):", weight,
                                      self.width)], self.width)
 
     def scatter_steps(self) -> list[str]:
-        plan, x, weight = self.plan, self.x, self.weight
-        steps = x.size
-        lines = _prose(f"Scatter: x[i] * w is added at i*stride ({steps} steps, into "
+        plan, steps = self.plan, self.e.steps
+        lines = _prose(f"Scatter: x[i] * w is added at i*stride ({len(steps)} steps, into "
                        f"the full output, {_shape(plan.full_size)}):", self.width)
-        full = np.zeros(plan.full_size)
-        touched = np.zeros(plan.full_size, dtype=bool)
-        states = []
-        for position in np.ndindex(*x.shape):
-            # Input i times tap t lands at i*stride + t*dilation (tconv._geometry).
-            starts = tuple(i * s for i, s in zip(position, plan.stride))
-            where = tuple(slice(a, a + e, d) for a, e, d in
-                          zip(starts, plan.effective_kernel, plan.dilation))
-            added = np.zeros(plan.full_size)
-            added[where] = x[position] * weight
-            full = full + added
-            mask = np.zeros(plan.full_size, dtype=bool)
-            mask[where] = True
-            touched = touched | mask
-            states.append((position, starts, added, mask, full, touched))
-        self.full = full
         title = f"Full output ({_shape(plan.full_size)}, before padding and output_padding):"
-        full_block = [""] + _titled_grid(title, full, self.width)
-        if steps > STEP_LINES:
-            return lines + [(f"{_INDENT}({steps} steps: too many to list; at most "
+        full_block = [""] + _titled_grid(title, self.e.full, self.width)
+        if len(steps) > STEP_LINES:
+            return lines + [(f"{_INDENT}({len(steps)} steps: too many to list; at most "
                             f"{STEP_LINES})")] + full_block
+        added = [step.placed(plan.full_size) for step in steps]
         # One cell width for every step, so the grids line up from step to step.
-        cell = max(len(_number(v)) for state in states for v in
-                   np.concatenate([state[2].ravel(), state[4].ravel()]))
-        for position, starts, added, mask, running, seen in states:
-            v = _number(x[position])
-            lines.append(f"{_INDENT}x[{self.index(position)}] = {v}: {v} * w lands at "
-                         + self.where(starts, plan.kernel_size, plan.dilation))
-            if steps <= STEP_GRIDS:
-                lines += self.step_grids(added, ~mask, running, ~seen, cell)
-        if steps > STEP_GRIDS:
+        cell = max(len(number(v)) for values, step in zip(added, steps)
+                   for v in np.concatenate([values.ravel(), step.running.ravel()]))
+        touched = np.zeros(plan.full_size, dtype=bool)
+        for step, values in zip(steps, added):
+            landed = step.mask(plan.full_size)
+            touched = touched | landed
+            v = number(step.value)
+            lines.append(f"{_INDENT}x[{self.index(step.index)}] = {v}: {v} * w lands at "
+                         + self.where(step.positions[0]))
+            if len(steps) <= STEP_GRIDS:
+                lines += self.step_grids(values, ~landed, step.running, ~touched, cell)
+        if len(steps) > STEP_GRIDS:
             lines.append(f"{_INDENT}(grids per step are shown for at most {STEP_GRIDS} "
                          "steps)")
         return lines + full_block
@@ -419,23 +388,19 @@ class _Explanation:
             return ["No padding and no output_padding: the output is the full output."]
         lines = _prose("Crop: padding removes from the full output, output_padding adds "
                        "at the end:", self.width)
-        for a, axis in enumerate(self.axes):
-            (lo, hi), op = plan.pads[a], plan.output_padding[a]
-            full, out = plan.full_size[a], plan.out_size[a]
-            # Output j is full[j + lo] while j + lo < full, else a zero (docs/rules/pytorch.md):
-            # output_padding first gives back what the end padding cut, then zeros.
-            kept = max(min(lo + out, full) - lo, 0)
-            back = min(op, hi)
-            zeros = out - kept
+        for axis, c in zip(self.axes, self.e.crop):
+            lo, hi, op = c.before, c.after, c.output_padding
+            kept = c.kept[1] - c.kept[0]
+            back, zeros = len(c.restored), len(c.appended)
             pieces = []
             if lo:
                 pieces.append(f"padding {lo} before removes full {_indices(axis, 0, lo)}")
             if hi:
                 pieces.append(f"padding {hi} after removes full "
-                              f"{_indices(axis, full - hi, hi)}")
+                              f"{_indices(axis, c.full - hi, hi)}")
             if back:
                 pieces.append(f"output_padding {op} adds back full "
-                              f"{_indices(axis, full - hi, back)}")
+                              f"{_indices(axis, c.restored[0], back)}")
             if zeros:
                 source = f"output_padding {op}" if op - back else "the window"
                 pieces.append(f"{source} adds {zeros} zero {axis}{'s' if zeros > 1 else ''} "
@@ -452,62 +417,43 @@ class _Explanation:
         return lines
 
     def padded_input(self) -> list[str]:
-        plan = self.plan
-        padded_size = tuple(n + lo + hi for n, (lo, hi) in zip(plan.in_size, plan.pads))
-        padded = np.zeros(padded_size)
-        inside = tuple(slice(lo, lo + n) for n, (lo, _) in zip(plan.in_size, plan.pads))
-        padded[inside] = self.x
-        self.padded = padded
-        if all(lo == hi == 0 for lo, hi in plan.pads):
+        if all(lo == hi == 0 for lo, hi in self.plan.pads):
             return ["No padding: the windows slide over x itself."]
-        is_pad = np.ones(padded_size, dtype=bool)
-        is_pad[inside] = False
-        title = f"Padded input ({_shape(padded_size)}, . = zero padding):"
-        return _titled_grid(title, padded, self.width, is_pad)
+        title = f"Padded input ({_shape(self.e.full.shape)}, . = zero padding):"
+        return _titled_grid(title, self.e.full, self.width, self.e.is_padding)
 
     def window_steps(self) -> list[str]:
-        plan, padded, weight = self.plan, self.padded, self.weight
-        steps = math.prod(plan.out_size)
+        steps, weight = self.e.steps, self.e.weight
         lines = _prose(f"Sliding window: y[i] = sum(padded window at i*stride times w) "
-                       f"({steps} steps):", self.width)
-        if steps > STEP_LINES:
-            return lines + [(f"{_INDENT}({steps} steps: too many to list; at most "
+                       f"({len(steps)} steps):", self.width)
+        if len(steps) > STEP_LINES:
+            return lines + [(f"{_INDENT}({len(steps)} steps: too many to list; at most "
                             f"{STEP_LINES})")]
-        for position in np.ndindex(*plan.out_size):
-            # Output i reads padded index i*stride + t*dilation for tap t (tconv._geometry).
-            starts = tuple(i * s for i, s in zip(position, plan.stride))
-            where = tuple(slice(a, a + e, d) for a, e, d in
-                          zip(starts, plan.effective_kernel, plan.dilation))
-            window = padded[where]
-            total = float((window * weight).sum())
-            lines.append(f"{_INDENT}y[{self.index(position)}] = padded "
-                         + self.where(starts, plan.kernel_size, plan.dilation) + " times w:")
+        for step in steps:
+            lines.append(f"{_INDENT}y[{self.index(step.index)}] = padded "
+                         + self.where(step.positions[0]) + " times w:")
             if weight.size <= 25:
-                terms = [f"{_number(v)}*{_number(t)}" for v, t in
-                         zip(window.ravel(), weight.ravel())]
+                terms = [f"{number(v)}*{number(t)}" for v, t in
+                         zip(step.window.ravel(), weight.ravel())]
                 products = _wrap(f"{_INDENT * 2}= ", terms, self.width)
-                tail = f" = {_number(total)}"
+                tail = f" = {number(step.value)}"
                 if len(products[-1]) + len(tail) <= self.width:
                     products[-1] += tail
                 else:
                     products.append(f"{_INDENT * 2}{tail.lstrip()}")
                 lines += products
             else:
-                lines.append(f"{_INDENT * 2}= {_number(total)}")
+                lines.append(f"{_INDENT * 2}= {number(step.value)}")
         return lines
 
     def result_block(self) -> list[str]:
         plan = self.plan
         name = "conv_transpose" if plan.is_transposed else "conv"
         title = f"Result y = {name}(x, w) ({_shape(plan.out_size)}):"
-        return _titled_grid(title, self.result, self.width)
-
-    def matrix(self) -> np.ndarray:
-        """Dense ``C`` (conv) or ``C^T`` (transposed) from :func:`tconv.conv_matrix`."""
-        return _dense_matrix(self.plan, self.weight)
+        return _titled_grid(title, self.e.output, self.width)
 
     def matrix_product(self) -> list[str]:
-        plan = self.plan
+        plan, e = self.plan, self.e
         name = "C^T" if plan.is_transposed else "C"
         rows, cols = math.prod(plan.out_size), math.prod(plan.in_size)
         if plan.is_transposed:
@@ -518,14 +464,12 @@ class _Explanation:
             text = (f"As a matrix product: y = C x, where C ({rows}x{cols}) is "
                     "tconv.conv_matrix(x.shape, w) with this stride, padding and "
                     "dilation; x and y flattened row by row:")
-        matrix = self.matrix()
-        product = matrix @ self.x.ravel()
-        difference = float(np.max(np.abs(product - self.result.ravel())))
-        body = self.product_picture(name, matrix, self.x.ravel(), product)
+        difference = float(np.max(np.abs(e.matrix_output - e.output.ravel())))
+        body = self.product_picture(name, e.matrix, e.x.ravel(), e.matrix_output)
         if body is None:
             body = [(f"{_INDENT}({name} is {rows}x{cols}: too large to print at "
                     f"{self.width} columns)")]
-        check = f"max |{name} x - y| = {_number(difference)}"
+        check = f"max |{name} x - y| = {number(difference)}"
         return _prose(text, self.width) + body + [f"{_INDENT}{check}"]
 
     def product_picture(self, name, matrix, x, y):
@@ -551,25 +495,15 @@ class _Explanation:
         return lines
 
     def agreement(self) -> list[str]:
-        plan = self.plan
-        x4, w4 = self.x[None], self.weight[None, None]
-        if plan.is_transposed:
-            names, run = CONV_TRANSPOSE_ALGORITHMS, conv_transpose
-        else:
-            names, run = CONV_ALGORITHMS, conv
-        difference = max(float(np.max(np.abs(np.asarray(run(x4, w4, **self.geometry,
-                                                              algorithm=name))[0]
-                                             - self.result)))
-                         for name in names)
-        scale = max(float(np.max(np.abs(self.result))), 1.0)
+        differences = self.e.algorithm_differences
+        difference = max(differences.values())
+        scale = max(float(np.max(np.abs(self.e.output))), 1.0)
         verdict = ("Every algorithm gives the same result"
-                   if difference <= 1e-12 * scale * self.weight.size
+                   if difference <= 1e-12 * scale * self.e.weight.size
                    else "The algorithms DISAGREE")
-        shown = _number(difference) if difference == 0 else f"{difference:.1e}"
+        shown = number(difference) if difference == 0 else f"{difference:.1e}"
         return ([f"{verdict}: max |difference| = {shown}"]
-                + _prose(f"({', '.join(names)})", self.width, _INDENT))
-
-
+                + _prose(f"({', '.join(differences)})", self.width, _INDENT))
 
 
 # --------------------------------------------------------------------------
@@ -584,18 +518,21 @@ MAX_GRID = 2 * MAX_SIZE
 Position = tuple[int, ...]
 
 
-def _dense_matrix(plan: _geometry.ConvPlan, weight: np.ndarray) -> np.ndarray:
-    """Dense ``C`` (conv) or ``C^T`` (transposed) from :func:`tconv.conv_matrix`."""
+def dense_matrix(plan: _geometry.ConvPlan, weight: np.ndarray) -> np.ndarray:
+    """Dense ``C`` (conv) or ``C^T`` (transposed) from :func:`tconv.conv_matrix`.
+
+    ``weight`` is the spatial kernel (one channel).
+    """
     w4 = weight[None, None]
     if not plan.is_transposed:
         return conv_matrix((1, *plan.in_size), w4, stride=plan.stride, padding=plan.pads,
                            dilation=plan.dilation).toarray()
-    # The adjoint convolution reads the output back into the input's windows.
-    # Its end pad is what the full output keeps past the output; where the
-    # output reaches past the full output (output_padding) that is negative,
-    # so pad 0 and keep only the first n windows: extra windows add rows only.
-    pads = tuple((lo, max(full - lo - out, 0)) for (lo, _), full, out in
-                 zip(plan.pads, plan.full_size, plan.out_size))
+    # The adjoint convolution (the plan's as_conv) reads the output back into
+    # the input's windows. Its end pad is negative where the output reaches
+    # past the full output (output_padding): conv_matrix takes no negative pad,
+    # so pad 0 there and keep only the first n windows (extra ones add rows only).
+    adjoint = plan.as_conv()
+    pads = tuple((lo, max(hi, 0)) for lo, hi in adjoint.pads)
     geometry = {"stride": plan.stride, "padding": pads, "dilation": plan.dilation}
     windows = conv_output_shape(plan.out_size, plan.kernel_size, **geometry)
     c = conv_matrix((1, *plan.out_size), w4, **geometry).toarray()
@@ -638,6 +575,21 @@ class Step:
     contribution: np.ndarray
     running: np.ndarray | None = None
     window: np.ndarray | None = None
+
+    def mask(self, shape) -> np.ndarray:
+        """Boolean grid of ``shape``, true at ``positions``."""
+        mask = np.zeros(shape, dtype=bool)
+        mask[tuple(np.array(self.positions).T)] = True
+        return mask
+
+    def placed(self, shape) -> np.ndarray:
+        """Grid of ``shape`` holding ``contribution`` at ``positions``, zeros elsewhere.
+
+        Scatter: what this step adds to the full output.
+        """
+        grid = np.zeros(shape)
+        grid[tuple(np.array(self.positions).T)] = self.contribution.ravel()
+        return grid
 
 
 @dataclass(frozen=True)
@@ -754,6 +706,16 @@ class Explanation:
         The zero-insertion view (``conv_transpose`` only).
     arguments : dict
         stride, padding, dilation (and output_padding) as given.
+    matrix_output : numpy.ndarray
+        ``matrix @ x.ravel()``: the output computed as the matrix product
+        (flattened), which equals ``output.ravel()``.
+    algorithm_differences : dict
+        Computed on first use: for every algorithm of the op (all of
+        ``tconv.CONV_TRANSPOSE_ALGORITHMS`` or ``tconv.CONV_ALGORITHMS``), the
+        largest absolute difference of its result from ``output``.
+
+    Every renderer (the text, ``tconv explain --png``, ``tconv animate``, the
+    tour, the explorer) draws these fields; none of them recomputes the op.
 
     Examples
     --------
@@ -786,9 +748,25 @@ class Explanation:
     matrix: np.ndarray
     zero_insertion: ZeroInsertion | None
     arguments: dict = field(repr=False)
+    matrix_output: np.ndarray = field(repr=False)
+
+    @functools.cached_property
+    def algorithm_differences(self) -> dict[str, float]:
+        """Per algorithm name, ``max |its result - output|`` (run on first use)."""
+        x4, w4 = self.x[None], self.weight[None, None]
+        if self.plan.is_transposed:
+            names, run = CONV_TRANSPOSE_ALGORITHMS, conv_transpose
+        else:
+            names, run = CONV_ALGORITHMS, conv
+        return {name: float(np.max(np.abs(np.asarray(run(x4, w4, **self.arguments,
+                                                          algorithm=name))[0]
+                                          - self.output)))
+                for name in names}
 
     def text(self, width: int = 80) -> str:
         """The explanation in words with the numbers, as ``tconv explain`` prints it.
+
+        A rendering of this explanation's fields (nothing is recomputed).
 
         Parameters
         ----------
@@ -800,7 +778,8 @@ class Explanation:
         str
             Lines separated by newlines, no trailing newline.
         """
-        return explain_text(self.x, self.weight, op=self.op, width=width, **self.arguments)
+        check_width("explain", width)
+        return _TextRenderer(self, width).render()
 
     def __repr__(self) -> str:
         plan = self.plan
@@ -881,10 +860,11 @@ def explain(x, weight, *, op="conv_transpose", stride=1, padding=0, output_paddi
     (3,) ((3,), (4,)) [4. 0.] 4.0
     """
     name = "explain"
-    plan, x, weight, output, arguments = _prepare(name, x, weight, op, stride, padding,
-                                                  output_padding, dilation, MAX_SIZE)
-    large = plan.full_size if plan.is_transposed else tuple(
-        n + lo + hi for n, (lo, hi) in zip(plan.in_size, plan.pads))
+    explanation = build_explanation(name, x, weight, op=op, stride=stride, padding=padding,
+                                    output_padding=output_padding, dilation=dilation,
+                                    limit=MAX_SIZE)
+    plan = explanation.plan
+    large = explanation.full.shape
     for what, size in (("the full output" if plan.is_transposed else "the padded input",
                         large), ("the output", plan.out_size)):
         if max(size) > MAX_GRID:
@@ -892,25 +872,67 @@ def explain(x, weight, *, op="conv_transpose", stride=1, padding=0, output_paddi
                        f"most {MAX_GRID} per axis (input {_shape(plan.in_size)}, stride "
                        f"{plan.stride}, padding {plan.pads}, dilation {plan.dilation})")
             raise ValueError(message)
+    return explanation
+
+
+def build_explanation(name: str, x, weight, *, op="conv_transpose", stride=1, padding=0,
+                      output_padding=0, dilation=1, limit=None) -> Explanation:
+    """Validate one call and compute its :class:`Explanation` (no size limit on the grids).
+
+    ``name`` prefixes the messages; ``limit`` (an int) refuses ``x`` or
+    ``weight`` longer than that on any axis before anything is computed.
+    :func:`explain` adds its own limits; :func:`explain_text` and
+    ``tconv._draw_matrix`` call this directly.
+    """
+    _args.choice(name, "op", op, OPS)
+    x = spatial_array(name, "x", x)
+    weight = spatial_array(name, "weight", weight)
+    if x.ndim != weight.ndim:
+        message = (f"{name}: x has {x.ndim} axes {x.shape} but weight has {weight.ndim} "
+                   f"{weight.shape}; give both 1-D or both 2-D")
+        raise ValueError(message)
+    if limit is not None:
+        for what, array in (("x", x), ("weight", weight)):
+            if max(array.shape) > limit:
+                message = (f"{name}: {what} has shape {array.shape}, too large to explain; "
+                           f"at most {limit} per axis")
+                raise ValueError(message)
+    if op == "conv" and not _args.is_zero(output_padding):
+        message = (f"{name}: output_padding={output_padding!r} applies only to "
+                   "op='conv_transpose'; leave it 0 for op='conv'")
+        raise ValueError(message)
+    # The front door validates (same errors as the library) and computes the result.
+    x4, w4 = x[None], weight[None, None]
+    arguments = {"stride": stride, "padding": padding, "dilation": dilation}
+    if op == "conv":
+        output = np.asarray(conv(x4, w4, **arguments))[0]
+        plan = _geometry.resolve_conv(x.shape, weight.shape, **arguments)
+    else:
+        arguments["output_padding"] = output_padding
+        output = np.asarray(conv_transpose(x4, w4, **arguments))[0]
+        plan = _geometry.resolve_conv_transpose(x.shape, weight.shape, **arguments)
     if plan.is_transposed:
-        steps = _scatter_steps(plan, x, weight)
+        steps = scatter_steps(plan, x, weight)
         full = steps[-1].running
-        crop = tuple(_axis_crop(plan, a) for a in range(plan.rank))
+        crop = tuple(axis_crop(plan, a) for a in range(plan.rank))
         is_padding = np.ones(plan.full_size, dtype=bool)
         is_padding[tuple(slice(*c.kept) for c in crop)] = False
-        zero_insertion = _zero_insertion(plan, x, weight)
+        zero_insertion = zero_insertion_view(plan, x, weight)
     else:
+        large = tuple(n + lo + hi for n, (lo, hi) in zip(plan.in_size, plan.pads))
         inside = tuple(slice(lo, lo + n) for n, (lo, _) in zip(plan.in_size, plan.pads))
         full = np.zeros(large)
         full[inside] = x
         is_padding = np.ones(large, dtype=bool)
         is_padding[inside] = False
-        steps = _window_steps(full, weight, plan.out_size, plan.stride, plan.dilation)
+        steps = window_steps(full, weight, plan.out_size, plan.stride, plan.dilation)
         crop = zero_insertion = None
-    for array in (x, weight, output, full, is_padding):
+    matrix = dense_matrix(plan, weight)
+    matrix_output = matrix @ x.ravel()
+    for array in (x, weight, output, full, is_padding, matrix_output):
         array.flags.writeable = False
-    return Explanation(op, plan, x, weight, output, full, is_padding, steps, crop,
-                       _dense_matrix(plan, weight), zero_insertion, arguments)
+    return Explanation(op, plan, x, weight, output, full, is_padding, steps, crop, matrix,
+                       zero_insertion, arguments, matrix_output)
 
 
 def _taps(starts: Position, plan_kernel, dilation) -> tuple[Position, ...]:
@@ -919,7 +941,8 @@ def _taps(starts: Position, plan_kernel, dilation) -> tuple[Position, ...]:
                  for tap in np.ndindex(*plan_kernel))
 
 
-def _scatter_steps(plan, x, weight) -> tuple[Step, ...]:
+def scatter_steps(plan, x, weight) -> tuple[Step, ...]:
+    """One step per input value, row-major: its kernel copy and the running sum."""
     steps, full = [], np.zeros(plan.full_size)
     for position in np.ndindex(*x.shape):
         # Input i times tap t lands at i*stride + t*dilation (tconv._geometry).
@@ -935,7 +958,7 @@ def _scatter_steps(plan, x, weight) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _window_steps(grid, kernel, out_size, stride, dilation) -> tuple[Step, ...]:
+def window_steps(grid, kernel, out_size, stride, dilation) -> tuple[Step, ...]:
     """One step per output: ``kernel`` times the cells of ``grid`` it covers, summed."""
     steps = []
     spans = tuple((k - 1) * d + 1 for k, d in zip(kernel.shape, dilation))
@@ -950,7 +973,8 @@ def _window_steps(grid, kernel, out_size, stride, dilation) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _axis_crop(plan, a: int) -> AxisCrop:
+def axis_crop(plan, a: int) -> AxisCrop:
+    """How axis ``a`` of the full output becomes the output."""
     (lo, hi), op = plan.pads[a], plan.output_padding[a]
     full, out = plan.full_size[a], plan.out_size[a]
     # Output j is full[j + lo] while j + lo < full, else a zero (docs/rules/pytorch.md).
@@ -961,10 +985,10 @@ def _axis_crop(plan, a: int) -> AxisCrop:
                     tuple(range(stop - lo, out)), tuple(range(max(out - op, 0), out)))
 
 
-def _zero_insertion(plan, x, weight) -> ZeroInsertion:
+def zero_insertion_view(plan, x, weight) -> ZeroInsertion:
+    """The zero-inserted, padded input (pads from the plan) and its stride-1 windows."""
     spans = plan.effective_kernel
-    pads = tuple((e - 1 - lo, e - 1 - hi + op) for e, (lo, hi), op in
-                 zip(spans, plan.pads, plan.output_padding))
+    pads = _geometry.zero_insertion_pads(plan)
     size = tuple(m + e - 1 for m, e in zip(plan.out_size, spans))
     grid = np.zeros(size)
     # Dilated-input cell p (0 <= p <= (n-1)*stride) is grid cell p + pad_before.
@@ -982,10 +1006,11 @@ def _zero_insertion(plan, x, weight) -> ZeroInsertion:
             is_inserted[cell] = False
             sources[position] = cell
     kernel = weight[(slice(None, None, -1),) * weight.ndim].copy()
-    windows = _window_steps(grid, kernel, plan.out_size, (1,) * plan.rank, plan.dilation)
+    windows = window_steps(grid, kernel, plan.out_size, (1,) * plan.rank, plan.dilation)
     for array in (grid, is_inserted, is_padding, kernel):
         array.flags.writeable = False
     return ZeroInsertion(grid, is_inserted, is_padding, sources, pads, kernel, windows)
 
 
-__all__ = ["AxisCrop", "Explanation", "Step", "ZeroInsertion", "explain", "explain_text"]
+__all__ = ["AxisCrop", "Explanation", "Step", "ZeroInsertion", "build_explanation",
+           "check_width", "dense_matrix", "explain", "explain_text", "number", "spatial_array"]

@@ -178,6 +178,18 @@ class ConvPlan:
                         self.out_channels, self.in_channels)
 
 
+def zero_insertion_pads(plan: ConvPlan) -> Pads:
+    """Pads of a transposed plan's zero-inserted input, ``(before, after)`` per axis.
+
+    Insert ``s - 1`` zeros between inputs (length ``(n-1)*s + 1``), pad
+    ``ke - 1 - lo`` before and ``ke - 1 - hi + op`` after (a negative pad
+    removes cells), and a stride-1 convolution with the flipped kernel gives
+    the output: the padded length is ``out + ke - 1``.
+    """
+    return tuple((ke - 1 - lo, ke - 1 - hi + op) for ke, (lo, hi), op in
+                 zip(plan.effective_kernel, plan.pads, plan.output_padding))
+
+
 @dataclass(frozen=True)
 class AxisPhase:
     """One output phase of a transposed convolution along one axis.
@@ -320,5 +332,5 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
 __all__ = [
     "ConvPlan", "conv_length", "conv_transpose_length", "effective_kernel",
     "full_transpose_length", "resolve_conv", "resolve_conv_transpose",
-    "same_pads_conv", "same_pads_conv_transpose",
+    "same_pads_conv", "same_pads_conv_transpose", "zero_insertion_pads",
 ]

@@ -10,9 +10,11 @@ Every number and picture is computed by tconv while the page is written:
    bed of nails, transposed convolutions with fixed kernels, max-unpooling);
 3. transposed convolution as scattering kernel copies;
 4. the convolution matrix ``C`` and its transpose;
-5. zero insertion then a stride-1 convolution gives the same numbers;
+5. zero insertion then a stride-1 convolution gives the same numbers, and a
+   gallery of the classic configurations;
 6. "valid" versus "same" output sizes, per framework;
-7. checkerboard artifacts (coverage heatmaps) and their fixes.
+7. checkerboard artifacts (coverage heatmaps) and their fixes, sub-pixel
+   convolution with ICNR among them.
 
 Needs matplotlib and Pillow (the ``viz`` extra).
 """
@@ -26,15 +28,18 @@ from pathlib import Path
 import numpy as np
 
 from . import images, keras, onnx
-from ._checkerboard import checkerboard
-from ._conv import conv, conv_output_shape, conv_transpose, conv_transpose_output_shape
-from ._draw import animate, draw_explanation
+from ._checkerboard import checkerboard, integer_ticks
+from ._conv import conv_output_shape, conv_transpose, conv_transpose_output_shape
+from ._draw import WINDOW, WINDOW_ALPHA, animate, draw_explanation, window_mask
 from ._draw_matrix import draw_grid, draw_matrix, number
 from ._explain import explain
+from ._files import atomic_output, check_output
+from ._fonts import draw_label
+from ._gallery import draw_gallery, draw_subpixel
 from ._geometry import resolve_conv_transpose
 from ._pool import max_pool, max_unpool
 
-DPI = 100
+DPI = 160  # the figures are drawn in inches and points: 7 pt is 15 px here
 
 # Section 1: a small encoder-decoder, one axis.
 ENCODER = {"kernel_size": 3, "stride": 2, "padding": 1}
@@ -45,6 +50,10 @@ DEPTH = 3
 # The classic 2x2 example of the scatter and matrix sections.
 CLASSIC_X = np.array([[55.0, 52.0], [57.0, 50.0]])
 CLASSIC_W = np.array([[1.0, 2.0], [2.0, 1.0]])
+
+# Section 3, 2-D stride 2 (the README's example).
+STRIDE2_X = np.array([[1.0, 2.0], [3.0, 4.0]])
+STRIDE2_W = np.arange(1.0, 10.0).reshape(3, 3)
 
 # Section 5: zero insertion, 1-D.
 ZERO_X = np.array([1.0, 2.0, 3.0])
@@ -97,6 +106,15 @@ def _cells_axes(figure, width: float, height: float):
     return axes
 
 
+def _save(picture, path: Path, force: bool) -> None:
+    """Write a matplotlib figure or a Pillow image through ``atomic_output``."""
+    with atomic_output(path, force=force, flag="tour directory") as temporary:
+        if hasattr(picture, "savefig"):
+            picture.savefig(temporary)
+        else:
+            picture.save(temporary)
+
+
 def _p(text: str) -> str:
     return f"<p>{text}</p>"
 
@@ -125,7 +143,7 @@ def _code(values) -> str:
 
 # --------------------------------------------------------------------------- 1. sizes
 
-def _encoder_decoder(directory: Path) -> str:
+def _encoder_decoder(directory: Path, force: bool) -> str:
     sizes = [IMAGE_SIZE]
     for _ in range(DEPTH):
         sizes.append(conv_output_shape(sizes[-1], ENCODER["kernel_size"],
@@ -154,7 +172,7 @@ def _encoder_decoder(directory: Path) -> str:
     axes.text(0.25, 0.08, "encoder: conv k3 s2 p1", fontsize=8, va="top", color="#2a5db0")
     axes.text(width - 0.25, 0.08, "decoder: conv_transpose k4 s2 p1", fontsize=8, va="top",
               ha="right", color="#22803a")
-    figure.savefig(directory / "sizes.png")
+    _save(figure, directory / "sizes.png", force)
     rows = [["encoder (tconv.conv_output_shape)", " &rarr; ".join(map(str, sizes))],
             ["decoder (tconv.conv_transpose_output_shape)", " &rarr; ".join(map(str, up))]]
     return "\n".join([
@@ -183,7 +201,7 @@ def _rgb(values):
                                                 .transpose(1, 2, 0)))
 
 
-def _unpooling(directory: Path, values) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _unpooling(directory: Path, values, force: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
     from PIL import Image, ImageDraw
 
     x, y, width, height = images.central_crop(values.shape[1:])
@@ -194,7 +212,7 @@ def _unpooling(directory: Path, values) -> tuple[tuple[int, ...], tuple[int, ...
     pooled = pooled[0]
     shown = images.upsample(pooled, "nearest", factor)
     nails = images.upsample(pooled, "bed-of-nails", factor)
-    tiles = [("crop", crop), (f"max_pool {factor}x{factor} (shown x{factor})", shown),
+    tiles = [("crop", crop), (f"max_pool {factor}x{factor}", shown),
              ("max_unpool", unpooled), ("bed of nails", nails)]
     scale, gap, label = 3, 8, 16
     tile = width * scale
@@ -203,20 +221,20 @@ def _unpooling(directory: Path, values) -> tuple[tuple[int, ...], tuple[int, ...
     draw = ImageDraw.Draw(sheet)
     for index, (title, part) in enumerate(tiles):
         left = gap + index * (tile + gap)
-        draw.text((left, gap), title, fill=(0, 0, 0))
+        draw_label(draw, (left, gap + label - 3), title, pixels=14, anchor="ls")
         image = _rgb(part).resize((tile, tile), Image.NEAREST)
         sheet.paste(image, (left, gap + label))
-    sheet.save(directory / "unpooling.png")
+    _save(sheet, directory / "unpooling.png", force)
     return tuple(crop.shape), tuple(pooled.shape)
 
 
-def _upsamplers(directory: Path) -> str:
+def _upsamplers(directory: Path, force: bool) -> str:
     values, mode = images.read_image()
     scale = 4
     crop = (32, 32, 32, 32)
     sheet = images.montage(values, mode, scale, crop=crop, name=images.SAMPLE)
-    sheet.save(directory / "upsamplers.png")
-    crop_shape, pooled_shape = _unpooling(directory, values)
+    _save(sheet, directory / "upsamplers.png", force)
+    crop_shape, pooled_shape = _unpooling(directory, values, force)
     return "\n".join([
         "<h2>2. Fixed up-samplers on a real image</h2>",
         _p("The simplest way up has no weights at all. Below, a "
@@ -238,14 +256,14 @@ def _upsamplers(directory: Path) -> str:
            f"to {pooled_shape[2]}x{pooled_shape[1]} and unpooled again: unlike bed of "
            "nails, the dots sit where the maxima were."),
         _img("unpooling.png", "max pooling and max unpooling",
-             "The crop, max-pooled (shown enlarged), max-unpooled, and bed of nails of "
-             "the same pooled values."),
+             "The crop, max-pooled (shown enlarged 4 times), max-unpooled, and bed of "
+             "nails of the same pooled values."),
     ])
 
 
 # --------------------------------------------------------------------------- 3. scatter
 
-def _scatter_figure(path: Path) -> np.ndarray:
+def _scatter_figure(path: Path, force: bool) -> np.ndarray:
     """One panel per input value (its kernel copy in the output), then the sum."""
     result = conv_transpose(CLASSIC_X[None], CLASSIC_W[None, None])[0]
     out_h, out_w = result.shape
@@ -270,15 +288,17 @@ def _scatter_figure(path: Path) -> np.ndarray:
             sign = "=" if index == len(panels) - 2 else "+"
             axes.text(left + out_w + 0.6, 1.2 + out_h / 2, sign, ha="center",
                       va="center", fontsize=10)
-    figure.savefig(path)
+    _save(figure, path, force)
     return result
 
 
-def _scatter(directory: Path) -> str:
-    result = _scatter_figure(directory / "scatter.png")
+def _scatter(directory: Path, force: bool) -> str:
+    result = _scatter_figure(directory / "scatter.png", force)
     explanation = explain(CLASSIC_X, CLASSIC_W)
-    draw_explanation(explanation, directory / "explain.png")
-    movie = animate(explanation, directory / "scatter.gif", fps=1)
+    draw_explanation(explanation, directory / "explain.png", force=force)
+    movie = animate(explanation, directory / "scatter.gif", fps=1, force=force)
+    stride2 = explain(STRIDE2_X, STRIDE2_W, stride=2, padding=1, output_padding=1)
+    stride2_movie = animate(stride2, directory / "scatter_stride2.gif", fps=1, force=force)
     return "\n".join([
         "<h2>3. Transposed convolution: scattering kernel copies</h2>",
         _p("A transposed convolution has weights that are learned, and a simple "
@@ -296,17 +316,30 @@ def _scatter(directory: Path) -> str:
         _img("explain.png", "input, kernel, full output and output",
              "<code>tconv explain --png</code>: the operands, the full output, the "
              "output, and the zero-insertion view of section 5."),
+        _p("Stride 2 is where up-sampling happens: the kernel copies land two cells "
+           f"apart and overlap only on their edges. Input {_code(STRIDE2_X)}, kernel "
+           f"{_code(STRIDE2_W)}, stride 2, padding 1, output_padding 1 gives the "
+           f"{stride2.output.shape[0]}x{stride2.output.shape[1]} output "
+           f"{_code(stride2.output)}; the full output's first row and column are "
+           "cropped by the padding, and output_padding adds back the last ones."),
+        _img("scatter_stride2.gif", "animation of a 2-D stride-2 transposed convolution",
+             f"{stride2_movie.frames} frames, the last one held: <code>tconv animate "
+             "--input \"1,2;3,4\" --kernel \"1,2,3;4,5,6;7,8,9\" --stride 2 --padding 1 "
+             "--output-padding 1</code>."),
     ])
 
 
 # --------------------------------------------------------------------------- 4. matrix
 
-def _matrix(directory: Path) -> str:
-    transposed = draw_matrix(CLASSIC_X, CLASSIC_W, directory / "matrix_transpose.png")
+def _matrix(directory: Path, force: bool) -> str:
+    transposed = draw_matrix(CLASSIC_X, CLASSIC_W, directory / "matrix_transpose.png",
+                             force=force)
     x_conv = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
     w_1d = np.array([1.0, 2.0, 3.0])
-    forward = draw_matrix(x_conv, w_1d, directory / "matrix_conv.png", op="conv", stride=2)
-    back = draw_matrix(forward.y, w_1d, directory / "matrix_conv_transpose.png", stride=2)
+    forward = draw_matrix(x_conv, w_1d, directory / "matrix_conv.png", op="conv", stride=2,
+                          force=force)
+    back = draw_matrix(forward.y, w_1d, directory / "matrix_conv_transpose.png", stride=2,
+                       force=force)
     same = np.array_equal(back.matrix, forward.matrix.T)
     return "\n".join([
         "<h2>4. The convolution matrix and its transpose</h2>",
@@ -334,33 +367,47 @@ def _matrix(directory: Path) -> str:
 
 # --------------------------------------------------------------------------- 5. zeros
 
-def _zero_insertion(directory: Path) -> str:
-    s, p, k = ZERO_STRIDE, ZERO_PADDING, len(ZERO_W)
+def _zero_insertion(directory: Path, force: bool) -> str:
+    s, p = ZERO_STRIDE, ZERO_PADDING
+    # Every number below is read from the explanation (tconv.explain), which
+    # takes the zero-insertion pads from the plan.
+    e = explain(ZERO_X, ZERO_W, stride=s, padding=p)
+    z = e.zero_insertion
+    (edge, _), = z.pads
     inserted = np.zeros((len(ZERO_X) - 1) * s + 1)
     inserted[::s] = ZERO_X
-    edge = (k - 1) - p  # dilation 1: pad d*(k-1) - p on both sides
-    padded = np.pad(inserted, edge)
-    flipped = ZERO_W[::-1]
-    via_zeros = conv(padded[None], flipped[None, None])[0]
-    direct = conv_transpose(ZERO_X[None], ZERO_W[None, None], stride=s, padding=p)[0]
+    padded, flipped = np.asarray(z.input), np.asarray(z.kernel)
+    via_zeros = np.array([w.value for w in z.windows])
+    direct = np.asarray(e.output)
     equal = np.array_equal(via_zeros, direct)
-    rows = [("x", ZERO_X), (f"x with {s - 1} zero(s) inserted", inserted),
-            (f"padded by {edge} each side", padded), ("flipped kernel", flipped),
-            ("stride-1 conv", via_zeros), ("conv_transpose", direct)]
-    longest = max(len(values) for _, values in rows)
+    window = z.windows[0]
+    rows = [("x", ZERO_X, None), (f"x with {s - 1} zero(s) inserted", inserted, None),
+            (f"padded by {edge} each side", padded, window_mask(padded.shape, window)),
+            ("flipped kernel", flipped, None), ("stride-1 conv", via_zeros, None),
+            ("conv_transpose", direct, None)]
+    longest = max(len(values) for _, values, _ in rows)
     cell = 0.36
     width, height = longest + 7.0, 1.5 * len(rows) + 0.4
     figure = _figure(width * cell, height * cell)
     axes = _cells_axes(figure, width, height)
     colours = [(0.93, 0.55, 0.15)] * 3 + [(0.24, 0.47, 0.85)] + [(0.20, 0.63, 0.33)] * 2
-    for index, ((title, values), colour) in enumerate(zip(rows, colours)):
+    for index, ((title, values, shade), colour) in enumerate(zip(rows, colours)):
         top = 0.4 + 1.5 * index
         axes.text(0.3, top + 0.5, title, ha="left", va="center", fontsize=7)
         draw_grid(axes, values[None], 6.5, top, colour=colour, has_numbers=True,
                   fontsize=6, zero_text="0")
-    figure.savefig(directory / "zero_insertion.png")
-    movie = animate(explain(ZERO_X, ZERO_W, stride=s, padding=p),
-                    directory / "zero_insertion.gif", view="both", fps=1)
+        if shade is not None:
+            from matplotlib.patches import Rectangle
+
+            first, last = window.positions[0][0], window.positions[-1][0]
+            axes.add_patch(Rectangle((6.5 + first, top), last - first + 1, 1,
+                                     facecolor=WINDOW, alpha=WINDOW_ALPHA,
+                                     edgecolor=WINDOW, linewidth=2))
+            axes.text(6.5 + (first + last + 1) / 2, top + 1.15, "window of y[0]",
+                      ha="center", va="top", fontsize=6, color=WINDOW)
+    _save(figure, directory / "zero_insertion.png", force)
+    movie = animate(e, directory / "zero_insertion.gif", view="both", fps=1, force=force)
+    gallery = draw_gallery(directory / "gallery.png", force=force).entries
     table = _table(["", "values"], [
         ["conv(zero-inserted, flipped kernel)", _code(via_zeros)],
         ["conv_transpose(x, w, stride=2, padding=1)", _code(direct)],
@@ -382,6 +429,18 @@ def _zero_insertion(directory: Path) -> str:
              f"Both views frame by frame ({movie.frames} frames): kernel copies "
              "scattered into the full output, and the flipped kernel sliding over the "
              "zero-inserted input (<code>tconv animate --view both</code>)."),
+        _p("The same view for the configurations every tutorial shows: no, half and "
+           "full padding, stride 2, output_padding, dilation and an even kernel. The "
+           "input is 1..n*n, the kernel ones, so each output counts (and sums) the "
+           "input values its window covers:"),
+        _table(["configuration", "input", "output", "zero-insertion pads"],
+               [[entry.name, "x".join(map(str, entry.explanation.plan.in_size)),
+                 "x".join(map(str, entry.explanation.plan.out_size)),
+                 str(entry.explanation.zero_insertion.pads[0])] for entry in gallery],
+               "gallery"),
+        _img("gallery.png", "gallery of transposed convolution configurations",
+             "Each configuration's zero-inserted, padded input (the window of the first "
+             "output shaded) and its output (<code>scripts/make_gallery.py</code>)."),
     ])
 
 
@@ -411,7 +470,7 @@ def size_rows() -> list[list]:
     return [[label, *(int(rule(n)) for n in SIZES_INPUTS)] for label, rule in rules]
 
 
-def _strips(path: Path) -> None:
+def _strips(path: Path, force: bool) -> None:
     """The full output of a stride-2 transposed convolution, and what "same" keeps."""
     x = np.arange(1.0, SIZES_INPUTS[0] + 1)
     w = np.ones(SIZES_KERNEL)
@@ -430,13 +489,13 @@ def _strips(path: Path) -> None:
     axes.text(0.3, 3.0, f'"same": {len(same)}', va="center", fontsize=8)
     draw_grid(axes, same[None], 5.0 + lo, 2.5, colour=(0.20, 0.63, 0.33),
               has_numbers=True, fontsize=7)
-    figure.savefig(path)
+    _save(figure, path, force)
 
 
-def _valid_same(directory: Path) -> str:
+def _valid_same(directory: Path, force: bool) -> str:
     rows = size_rows()
     header = ["rule (kernel 3, stride 2)", *(f"input {n}" for n in SIZES_INPUTS)]
-    _strips(directory / "same.png")
+    _strips(directory / "same.png", force)
     return "\n".join([
         "<h2>6. \"valid\" versus \"same\"</h2>",
         _p("How long is the output? PyTorch gives the full length "
@@ -458,40 +517,53 @@ def _valid_same(directory: Path) -> str:
 COMPARISON = CHECKERBOARDS[:3]
 
 
-def checkerboard_comparison(path) -> list[float]:
+def checkerboard_comparison(path, *, force: bool = False) -> list[float]:
     """Coverage heatmaps of :data:`COMPARISON` side by side; returns their scores.
 
-    The same 2-D input size (6x6) for each, so the pictures compare; the
-    interior is boxed in red, the colour scale is each panel's own.
+    The same 2-D input size (6x6) for each and one colour scale for all
+    panels (one colour bar with integer ticks: the counts are integers), so
+    the pictures compare; the interior is boxed in red. Written through
+    ``tconv._files.atomic_output`` (``force`` replaces an existing file).
     """
+    figure, results = checkerboard_figure()
+    with atomic_output(path, force=force, flag="path") as temporary:
+        figure.savefig(temporary)
+    return [result.score for result in results]
+
+
+def checkerboard_figure():
+    """``(figure, results)`` of :func:`checkerboard_comparison` (nothing written)."""
     from matplotlib.patches import Rectangle
 
-    figure = _figure(9.0, 3.3)
-    scores = []
-    for index, (_, label, config) in enumerate(COMPARISON):
-        result = checkerboard(**config, in_size=6)
-        scores.append(result.score)
-        axes = figure.add_subplot(1, len(COMPARISON), index + 1)
-        shown = axes.imshow(result.coverage, cmap="viridis", interpolation="nearest")
-        figure.colorbar(shown, ax=axes, fraction=0.046, pad=0.04)
+    results = [checkerboard(**config, in_size=6) for _, _, config in COMPARISON]
+    low = min(float(r.coverage.min()) for r in results)
+    high = max(float(r.coverage.max()) for r in results)
+    figure = _figure(9.6, 3.6)
+    panels = figure.subplots(1, len(COMPARISON))
+    for axes, result, (_, label, _) in zip(panels, results, COMPARISON):
+        shown = axes.imshow(result.coverage, cmap="viridis", interpolation="nearest",
+                            vmin=low, vmax=high)
         (top, bottom), (left, right) = result.interior
         axes.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top,
-                                 fill=False, edgecolor="red", linewidth=1.2))
+                                 fill=False, edgecolor="red", linewidth=1.5))
         title = label.split(":")[0]
-        axes.set_title(f"{title}\nscore {result.score:.3g}", fontsize=9)
+        axes.set_title(f"{title}\nscore {result.score:.3g}", fontsize=10)
         axes.set_xticks([])
         axes.set_yticks([])
-    figure.subplots_adjust(left=0.02, right=0.96, top=0.84, bottom=0.04, wspace=0.3)
-    figure.savefig(path)
-    return scores
+    figure.subplots_adjust(left=0.02, right=0.86, top=0.84, bottom=0.04, wspace=0.12)
+    bar = figure.colorbar(shown, cax=figure.add_axes((0.885, 0.1, 0.022, 0.68)),
+                          ticks=integer_ticks(low, high))
+    bar.set_label("coverage (products per output)", fontsize=9)
+    return figure, results
 
 
-def _checkerboard(directory: Path) -> str:
-    checkerboard_comparison(directory / "checkerboard.png")
+def _checkerboard(directory: Path, force: bool) -> str:
+    checkerboard_comparison(directory / "checkerboard.png", force=force)
+    subpixel = draw_subpixel(directory / "subpixel.png", force=force)
     rows, figures = [], []
     for stem, label, config in CHECKERBOARDS:
         result = checkerboard(**config, in_size=6)
-        result.save_heatmap(directory / f"{stem}.png")
+        result.save_heatmap(directory / f"{stem}.png", force=force)
         line = checkerboard(**{**config, "rank": 1})
         rows.append([label, "x".join(map(str, result.period)),
                      " ".join(number(v) for v in line.phases), f"{result.score:.3g}"])
@@ -517,18 +589,38 @@ def _checkerboard(directory: Path) -> str:
         *figures,
         _p("tconv's verdict for kernel 3, stride 2: "
            + html.escape(" ".join(verdict.split()))),
+        _p("Sub-pixel convolution is the other fix: a convolution to <code>C*r*r</code> "
+           "channels followed by <code>tconv.pixel_shuffle</code>, which places the "
+           "channels side by side in each r x r block. Each block position has its own "
+           "kernel, so random kernels print a pattern of period r; ICNR initialisation "
+           "(<code>tconv.torch.icnr_</code>) starts all r*r kernels equal and the "
+           f"pattern is gone (interior spread on a constant image: random "
+           f"{np.ptp(subpixel['random_flat'][2:-2, 2:-2]):.3f}, ICNR "
+           f"{np.ptp(subpixel['icnr_flat'][2:-2, 2:-2]):.3f})."),
+        _img("subpixel.png", "sub-pixel convolution, random and ICNR initialisation",
+             "Top: which channel each output pixel comes from. Bottom: random and ICNR "
+             "kernels on a smooth image and on a constant one (each pair on one colour "
+             "scale)."),
     ])
 
 
 # --------------------------------------------------------------------------- the page
 
-def write_tour(directory) -> Path:
+SECTIONS = (_encoder_decoder, _upsamplers, _scatter, _matrix, _zero_insertion, _valid_same,
+            _checkerboard)
+
+def write_tour(directory, *, force: bool = False) -> Path:
     """Write the tour into ``directory``: ``index.html`` and its pictures.
 
     Parameters
     ----------
     directory : str or os.PathLike
-        Created if missing; files of the same names are overwritten.
+        Created if missing.
+    force : bool
+        Replace files of the same names; without it an existing tour file is
+        an error (``tconv._files.OutputError``, a ValueError) before anything
+        is drawn over it. Every file is written to a temporary name and
+        renamed into place when complete.
 
     Returns
     -------
@@ -551,9 +643,8 @@ def write_tour(directory) -> Path:
         raise ImportError(message) from None
     directory = Path(os.fspath(directory))
     directory.mkdir(parents=True, exist_ok=True)
-    sections = [_encoder_decoder(directory), _upsamplers(directory), _scatter(directory),
-                _matrix(directory), _zero_insertion(directory), _valid_same(directory),
-                _checkerboard(directory)]
+    index = check_output(directory / "index.html", force=force, flag="tour directory")
+    sections = [make(directory, force) for make in SECTIONS]
     page = "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -561,11 +652,15 @@ def write_tour(directory) -> Path:
         f"<style>{_STYLE}</style></head><body>",
         "<h1>A tour of up-sampling and transposed convolution</h1>",
         _p("Written by <code>tconv tour</code>: every number and picture on this page "
-           "was computed by tconv when the page was made."),
+           "was computed by tconv when the page was made. To change the parameters and "
+           "watch a transposed convolution run step by step, start the interactive "
+           "explorer with <code>tconv explore</code> (install it with "
+           "<code>pip install \"tconv[explore]\"</code>); it opens in your browser "
+           "and serves everything from your own machine."),
         *sections,
         "</body></html>",
         "",
     ])
-    index = directory / "index.html"
-    index.write_text(page, encoding="utf-8")
+    with atomic_output(index, force=force, flag="tour directory") as temporary:
+        temporary.write_text(page, encoding="utf-8")
     return index

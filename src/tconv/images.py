@@ -34,6 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _args, bed_of_nails, conv_transpose, interpolate, upsampling_kernel
+from ._fonts import draw_label
 
 METHODS = ("nearest", "nearest-exact", "bilinear", "bicubic", "bed-of-nails", "transposed")
 """Every up-sampling method, as spelled by :func:`upsample` and the CLI."""
@@ -63,6 +64,7 @@ SAMPLE = "sample.png"
 # with tile_width = max(crop width * scale, MIN_TILE_WIDTH) and tile_height =
 # crop height * scale.
 MARGIN, GAP, HEADER, LABEL = 8, 8, 20, 16
+LABEL_PIXELS = 14  # TrueType label size (tconv._fonts), fits the LABEL band
 COLUMNS = 4
 MIN_TILE_WIDTH = 128
 MAX_TILE = 1024  # crop size * scale per side; larger tiles are refused
@@ -566,12 +568,15 @@ def montage(values, mode: str, scale: int, *, crop=None, name: str = "image"):
     draw = ImageDraw.Draw(sheet)
     header = (f"tconv compare: {name}, {mode}, crop {crop_w}x{crop_h} at ({x}, {y}), "
               f"scale {scale}")
-    draw.text((MARGIN, MARGIN), header, fill=_INK)
+    # TrueType labels sized to their bands: baseline 3 px above the band's end.
+    draw_label(draw, (MARGIN, MARGIN + HEADER - 5), header, pixels=LABEL_PIXELS,
+               fill=_INK, anchor="ls")
     for index, (title, tile) in enumerate(tiles):
         row, column = divmod(index, COLUMNS)
         left = MARGIN + column * (tile_w + GAP)
         top = MARGIN + HEADER + row * (LABEL + tile_h + GAP)
-        draw.text((left, top), title, fill=_INK)
+        draw_label(draw, (left, top + LABEL - 3), title, pixels=LABEL_PIXELS, fill=_INK,
+                   anchor="ls")
         sheet.paste(tile, (left + (tile_w - tile.width) // 2,
                            top + LABEL + (tile_h - tile.height) // 2))
     return sheet
