@@ -15,7 +15,7 @@ import textwrap
 
 import tconv
 
-from ._translate import FRAMEWORKS
+from .._translate import FRAMEWORKS
 
 _EPILOG = """\
 PARAM words use the source framework's names. Frameworks that do not name

@@ -12,8 +12,8 @@ import textwrap
 
 import numpy as np
 
-from ._cli_flags import _add_operation_flags, _operands
-from ._draw_matrix import MAX_CELLS, MAX_INPUT, draw_matrix, matrix_product, number
+from .._draw_matrix import MAX_CELLS, MAX_INPUT, draw_matrix, matrix_product, number
+from .flags import _add_operation_flags, _operands
 
 # Text output: wider matrices are only described, pictures are for --png.
 MAX_TEXT_COLUMNS = 48
@@ -136,7 +136,7 @@ def _add_tour(commands) -> None:
 
 
 def _run_tour(args, parser) -> int:
-    from ._tour import write_tour
+    from .._tour import write_tour
 
     try:
         index = write_tour(args.output)

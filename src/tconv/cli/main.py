@@ -25,11 +25,11 @@ import numpy as np
 
 import tconv
 
-from . import __version__, images
-from ._cli_explain import _add_animate, write_png
-from ._cli_flags import _NUMBER, _add_operation_flags, _ints, _operands, _sizes
-from ._explain import explain, explain_text
-from ._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
+from .. import __version__, images
+from .._explain import explain, explain_text
+from .._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
+from .animate import _add_animate, write_png
+from .flags import _NUMBER, _add_operation_flags, _ints, _operands, _sizes
 
 # tconv upsample computes in float64 (8 bytes per value); a larger output is
 # refused before the work starts rather than failing for memory half way.
@@ -657,10 +657,10 @@ def _run_checkerboard(args, parser) -> int:
 
 # --------------------------------------------------------------------------
 
-from ._cli_pictures import _add_matrix, _add_tour
-from ._cli_resize import _add_resize_diff
-from ._cli_train import _add_train
-from ._cli_translate import _add_translate
+from .._cli_train import _add_train
+from .matrix import _add_matrix, _add_tour
+from .resize_diff import _add_resize_diff
+from .translate import _add_translate
 
 _COMMANDS = (_add_explain, _add_upsample, _add_compare, _add_shape, _add_solve,
              _add_checkerboard, _add_matrix, _add_tour, _add_animate, _add_translate,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from ._cli_flags import _add_operation_flags, _operands
-from ._draw import FORMATS, MAX_FRAMES, VIEWS, animate, draw_explanation
-from ._explain import MAX_GRID, MAX_SIZE, explain
+from .._draw import FORMATS, MAX_FRAMES, VIEWS, animate, draw_explanation
+from .._explain import MAX_GRID, MAX_SIZE, explain
+from .flags import _add_operation_flags, _operands
 
 _ANIMATE_EPILOG = f"""\
 The flags for the values and the geometry are those of 'tconv explain' (see

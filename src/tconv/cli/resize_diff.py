@@ -18,9 +18,9 @@ import numpy as np
 import tconv
 import tconv.onnx
 
-from . import _resize
-from ._cli_flags import _sizes, _values
-from ._resize_translate import FRAMEWORKS
+from .. import _resize
+from .._resize_translate import FRAMEWORKS
+from .flags import _sizes, _values
 
 # Shown in full up to this many disagreeing pixels; the rest are counted.
 MAX_LISTED = 40
