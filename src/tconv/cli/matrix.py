@@ -1,9 +1,4 @@
-"""``tconv matrix`` and ``tconv tour``: the picture commands of the CLI.
-
-Registered in :data:`tconv.cli._COMMANDS`. The flag parsers and the operand
-helpers of ``tconv explain`` are imported when a parser is built or a command
-runs (not at import time), since ``tconv.cli`` imports this module.
-"""
+"""``tconv matrix``: a (transposed) convolution as a matrix product, as text or a picture."""
 
 from __future__ import annotations
 
@@ -13,14 +8,11 @@ import textwrap
 import numpy as np
 
 from .._draw_matrix import MAX_CELLS, MAX_INPUT, draw_matrix, matrix_product, number
-from .flags import _add_operation_flags, _operands
+from . import flags
 
 # Text output: wider matrices are only described, pictures are for --png.
 MAX_TEXT_COLUMNS = 48
 
-
-# --------------------------------------------------------------------------
-# tconv matrix
 
 _MATRIX_EPILOG = f"""\
 The flags are those of 'tconv explain' (see 'tconv explain --help' for the
@@ -35,7 +27,7 @@ examples:
 """
 
 
-def _add_matrix(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "matrix", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="the convolution matrix C (conv) or C^T (conv_transpose), with x and y",
@@ -45,11 +37,11 @@ def _add_matrix(commands) -> None:
             "tconv.conv_matrix, x the input and y the op's output, both flattened row "
             "by row. Printed as text, or drawn as a picture with --png.", 78),
         epilog=_MATRIX_EPILOG)
-    _add_operation_flags(parser, what="show as a matrix")
+    flags.add_operation_flags(parser, what="show as a matrix")
     parser.add_argument("--png", metavar="FILE",
                         help="draw the product as a picture (needs matplotlib: the viz "
                              "extra) instead of printing it")
-    parser.set_defaults(run=_run_matrix, command_parser=parser)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def _shape(shape) -> str:
@@ -81,8 +73,8 @@ def _matrix_lines(data: dict) -> list[str]:
     return lines
 
 
-def _run_matrix(args, parser) -> int:
-    x, weight = _operands(args)
+def run(args, parser) -> int:
+    x, weight = flags.operands(args)
     geometry = {"op": args.op, "stride": args.stride, "padding": args.padding,
                 "output_padding": args.output_padding, "dilation": args.dilation}
     data = matrix_product(x, weight, **geometry)  # bad values are reported as such
@@ -111,39 +103,4 @@ def _run_matrix(args, parser) -> int:
     print("\n".join(_matrix_lines(data)))
     difference = float(np.max(np.abs(data["matrix"] @ data["x"] - data["y"])))
     print(f"max |{name} x - y| = {difference:g}")
-    return 0
-
-
-# --------------------------------------------------------------------------
-# tconv tour
-
-def _add_tour(commands) -> None:
-    parser = commands.add_parser(
-        "tour", formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="write an HTML tour of up-sampling and transposed convolution",
-        description=textwrap.fill(
-            "Write DIR/index.html and its pictures: a walk through up-sampling "
-            "(nearest, bilinear, bicubic, bed of nails, max-unpooling on a real "
-            "image), transposed convolution as scattering, as the transposed "
-            "convolution matrix and as zero insertion, 'valid' versus 'same', and "
-            "checkerboard artifacts with their fixes. Every number and picture is "
-            "computed by tconv as the page is written; it opens in a browser with no "
-            "network. Needs matplotlib and Pillow (the viz extra).", 78),
-        epilog="example:\n  tconv tour -o tour/      # then open tour/index.html\n")
-    parser.add_argument("-o", "--output", required=True, metavar="DIR",
-                        help="the directory to write (created if missing)")
-    parser.set_defaults(run=_run_tour, command_parser=parser)
-
-
-def _run_tour(args, parser) -> int:
-    from .._tour import write_tour
-
-    try:
-        index = write_tour(args.output)
-    except OSError as error:
-        message = f"-o={args.output!r}: cannot write the tour there ({error})"
-        raise ValueError(message) from None
-    files = sorted(path.name for path in index.parent.iterdir()
-                   if path.suffix in (".png", ".gif"))
-    print(f"wrote {index} and {len(files)} pictures beside it; open it in a browser")
     return 0

@@ -20,7 +20,7 @@ import tconv.onnx
 
 from .. import _resize
 from .._resize_translate import FRAMEWORKS
-from .flags import _sizes, _values
+from . import flags
 
 # Shown in full up to this many disagreeing pixels; the rest are counted.
 MAX_LISTED = 40
@@ -142,7 +142,7 @@ def _onnx_attributes(pairs: dict) -> dict:
     return attributes
 
 
-def _add_resize_diff(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "resize-diff", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="which output pixels two resize settings (torch, jax, keras, onnx) disagree on",
@@ -153,11 +153,11 @@ def _add_resize_diff(commands) -> None:
             "the source coordinate each reads, both values, a grid of marks for 2-D, "
             "the count and the largest difference.", 78),
         epilog=_EPILOG)
-    parser.add_argument("in_size", type=_sizes, metavar="IN", help="input size: 5 or 5x5")
-    parser.add_argument("out_size", type=_sizes, metavar="OUT", help="output size: 8 or 8x8")
+    parser.add_argument("in_size", type=flags.sizes, metavar="IN", help="input size: 5 or 5x5")
+    parser.add_argument("out_size", type=flags.sizes, metavar="OUT", help="output size: 8 or 8x8")
     parser.add_argument("first", type=_setting, metavar="A", help="the first setting")
     parser.add_argument("second", type=_setting, metavar="B", help="the second setting")
-    parser.add_argument("--input", type=_values, metavar="VALUES",
+    parser.add_argument("--input", type=flags.values, metavar="VALUES",
                         help='the signal: "1,2,3" (1-D) or "1,2;3,4" (2-D); its shape must '
                              "be IN")
     parser.add_argument("--signal", choices=("ramp", "impulse"), default="ramp",
@@ -165,7 +165,7 @@ def _add_resize_diff(commands) -> None:
                              "impulse (1 in the middle); default ramp")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when some pixel differs")
-    parser.set_defaults(run=_run_resize_diff, command_parser=parser)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def signal(in_size: tuple[int, ...], kind: str) -> np.ndarray:
@@ -203,7 +203,7 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _run_resize_diff(args, parser) -> int:
+def run(args, parser) -> int:
     in_size, out_size = args.in_size, args.out_size
     if len(in_size) != len(out_size) or len(in_size) > 2:
         message = (f"IN={'x'.join(map(str, in_size))} and OUT={'x'.join(map(str, out_size))} "
