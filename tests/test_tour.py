@@ -255,7 +255,7 @@ def test_cli_refuses_a_file_as_directory(capsys, tmp_path):
     status = main(["tour", "-o", str(path)])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
-    assert "-o=" in err and "file.txt" in err
+    assert "--output '" in err and "file.txt' is a file, not a folder" in err
 
 
 def test_cli_needs_the_output(capsys):

@@ -251,12 +251,90 @@ def _image_of(values, mode: str):
     return image_module.fromarray(np.ascontiguousarray(channels_last))
 
 
-def write_image(path, values, mode: str) -> int:
+# Pillow reads these back in another mode with the same values: a grey GIF as
+# a palette of 256 greys, a 16-bit PGM as 32-bit ints.
+_SAME_VALUES = {("L", "P"), ("I;16", "I")}
+
+
+def output_format(path, mode: str, *, flag: str = "path") -> str:
+    """The Pillow format that ``path``'s extension names, checked to hold ``mode``.
+
+    A tiny image of ``mode`` is written to memory in that format and read
+    back: the format is refused when Pillow cannot write it, cannot read it
+    back, or reads it back in another mode (RGBA as JPEG, BMP or PPM loses
+    alpha; RGB as GIF becomes a 256-colour palette; 16-bit grey as GIF or
+    JPEG cannot be written), so nothing is converted behind the caller's back.
+    Lossy formats (JPEG, WebP) that keep the mode are accepted.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file about to be written; only its extension is used.
+    mode : str
+        One of :data:`MODES`.
+    flag : str
+        How the caller names the path in messages.
+
+    Returns
+    -------
+    str
+        Pillow's format name, e.g. ``"PNG"``.
+
+    Raises
+    ------
+    ValueError
+        An extension Pillow does not write, or a format that cannot hold
+        ``mode``; the message names ``flag``, the path and formats that can.
+
+    Examples
+    --------
+    >>> from tconv import images
+    >>> images.output_format("big.png", "RGBA")
+    'PNG'
+    >>> images.output_format("big.jpg", "RGBA", flag="OUT")
+    Traceback (most recent call last):
+    ...
+    ValueError: OUT 'big.jpg': JPEG cannot hold mode RGBA (...); .png or .tif keep it exactly
+    """
+    _mode_check("output_format", mode)
+    image_module = _pillow()
+    import io
+
+    shown = os.fspath(path)
+    extension = os.path.splitext(shown)[1].lower()
+    format_name = image_module.registered_extensions().get(extension)
+    if format_name is None or format_name not in image_module.SAVE:
+        what = f"extension {extension!r}" if extension else "no extension"
+        message = (f"{flag} {shown!r}: {what} names no image format Pillow writes; use "
+                   ".png (or .tif, .jpg, ...), which picks the format")
+        raise ValueError(message)
+    probe = _image_of(np.zeros((_CHANNELS[mode], 2, 2)), mode)
+    buffer = io.BytesIO()
+    try:
+        probe.save(buffer, format=format_name)
+        buffer.seek(0)
+        with image_module.open(buffer) as back:
+            stored_mode = back.mode
+    except (OSError, ValueError, KeyError, SyntaxError):
+        stored_mode = None
+    if stored_mode != mode and (mode, stored_mode) not in _SAME_VALUES:
+        became = ("it cannot store it" if stored_mode is None
+                  else f"it would be stored as {stored_mode!r}")
+        message = (f"{flag} {shown!r}: {format_name} cannot hold mode {mode} ({became}); "
+                   f".png or .tif keep it exactly")
+        raise ValueError(message)
+    return format_name
+
+
+def write_image(path, values, mode: str, *, force: bool = True) -> int:
     """Write ``(C, H, W)`` float values as a ``mode`` image file.
 
     The values are stored with :func:`to_stored` (clamp to the mode's range,
-    round half to even). The format comes from the file name's extension;
-    use a lossless one (PNG, TIFF) to keep the values exactly.
+    round half to even). The format comes from the file name's extension
+    and must hold ``mode`` (:func:`output_format`); use a lossless one (PNG,
+    TIFF) to keep the values exactly. The file is written under a temporary
+    name beside ``path`` and renamed onto it when complete, so a failed
+    write leaves no damaged file.
 
     Parameters
     ----------
@@ -266,6 +344,9 @@ def write_image(path, values, mode: str) -> int:
         ``(C, H, W)`` floats, C matching ``mode`` (1, 3 or 4).
     mode : str
         One of :data:`MODES`.
+    force : bool
+        Replace ``path`` if it exists (default, like most writers); with
+        False an existing file is refused.
 
     Returns
     -------
@@ -276,11 +357,11 @@ def write_image(path, values, mode: str) -> int:
     Raises
     ------
     ValueError
-        Unknown mode, values of the wrong shape, or a file extension Pillow
-        does not know.
+        Unknown mode, values of the wrong shape, an extension Pillow does
+        not write or a format that cannot hold ``mode`` (RGBA as JPEG, ...),
+        a missing folder, or an existing file with ``force=False``.
     OSError
-        The format cannot store this mode (RGBA as JPEG, ...) or the file
-        cannot be written.
+        The file cannot be written.
 
     Examples
     --------
@@ -292,9 +373,13 @@ def write_image(path, values, mode: str) -> int:
     >>> images.read_image(path)
     (array([[[    0.,  1000., 65535.]]]), 'I;16')
     """
+    from ._files import atomic_output
+
     _mode_check("write_image", mode)
+    format_name = output_format(path, mode)
     image = _image_of(values, mode)
-    image.save(os.fspath(path))
+    with atomic_output(path, force=force, flag="path") as temporary:
+        image.save(temporary, format=format_name)
     return count_clamped(values, mode)
 
 

@@ -7,8 +7,7 @@ import textwrap
 
 from .._draw import FORMATS, MAX_FRAMES, VIEWS, animate
 from .._explain import MAX_GRID, MAX_SIZE, explain
-from . import flags
-from .files import writing
+from . import files, flags
 
 _ANIMATE_EPILOG = f"""\
 The flags for the values and the geometry are those of 'tconv explain' (see
@@ -23,7 +22,8 @@ frames:
   At most {MAX_FRAMES} frames; input and kernel at most {MAX_SIZE} per axis, the
   full output, padded input and output at most {MAX_GRID}.
 
-output:
+output (replaced only with --force; written under a temporary name and
+renamed when complete):
   .gif  written with Pillow
   .mp4  written with ffmpeg: the one on PATH, else imageio-ffmpeg's
         (pip install imageio-ffmpeg)
@@ -64,16 +64,21 @@ def register(commands) -> None:
                              "or both")
     parser.add_argument("--fps", type=_fps, default=2.0, metavar="FPS",
                         help="frames per second, 0.1 to 30 (default 2)")
+    files.add_force(parser, "the --output file")
     parser.set_defaults(run=run, command_parser=parser)
 
 
 def run(args, parser) -> int:
+    files.require("tconv animate")
+    files.check(args.output, flag="--output", force=args.force)
     x, weight = flags.operands(args)
+    flags.check_size(args, x, weight, limit=MAX_GRID * MAX_GRID)
     explanation = explain(x, weight, op=args.op, stride=args.stride, padding=args.padding,
                           output_padding=args.output_padding, dilation=args.dilation)
-    movie = writing("--output", args.output,
-                     lambda: animate(explanation, args.output, view=args.view, fps=args.fps))
+    movie = files.write(args.output, lambda temporary: animate(
+        explanation, temporary, view=args.view, fps=args.fps),
+        flag="--output", force=args.force)
     width, height = movie.size
-    print(f"wrote {movie.path}: {movie.frames} frames of {width}x{height} pixels "
+    print(f"wrote {args.output}: {movie.frames} frames of {width}x{height} pixels "
           f"({args.view} view, {args.fps:g} fps)")
     return 0

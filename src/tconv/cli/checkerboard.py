@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import math
 import textwrap
 
 import numpy as np
 
 import tconv
 
-from . import flags
+from . import files, flags
+
+# The coverage arrays are bounded before the analysis allocates them.
+MAX_VALUES = 2**24
 
 _CHECKERBOARD_EPILOG = """\
 Coverage = how many input-times-tap products land on each output position
@@ -54,6 +58,7 @@ def register(commands) -> None:
     parser.add_argument("--png", metavar="FILE",
                         help="write a heatmap of the coverage (needs matplotlib: the "
                              "viz extra)")
+    files.add_force(parser, "the --png file")
     parser.set_defaults(run=run, command_parser=parser)
 
 
@@ -65,17 +70,48 @@ def _grid(values) -> list[str]:
     return ["  " + " ".join(cell.rjust(width) for cell in row) for row in cells]
 
 
+def _estimated_size(args) -> tuple[tuple[int, ...] | None, bool]:
+    """About how many coverage values per axis the analysis computes, and whether too many.
+
+    Per axis the pattern repeats every ``stride ** layers`` outputs and the
+    stacked kernel spans ``border`` outputs; the analysis runs a few periods
+    and borders (see :func:`tconv.checkerboard`), bounded here from above.
+    """
+    given = (args.kernel, args.stride, args.dilation)
+    rank = args.rank
+    per_axis = [value if isinstance(value, tuple) else (value,) * rank for value in given]
+    if any(len(values) != rank or min(values) < 1 for values in per_axis):
+        return None, False  # reported by tconv.checkerboard itself
+    sizes = []
+    for k, s, d in zip(*per_axis):
+        if s > 1 and args.layers * math.log2(s) > 64:
+            return None, True
+        period, border = s ** args.layers, 0
+        for _ in range(args.layers):
+            border = border * s + d * (k - 1)
+        sizes.append(4 * border + 5 * period)
+    return tuple(sizes), math.prod(sizes) > MAX_VALUES
+
+
 def run(args, parser) -> int:
+    if args.png is not None:  # what --png needs is checked before any work
+        files.require("--png")
+        files.check_picture(args.png, flag="--png", force=args.force)
+    size, is_too_large = _estimated_size(args)
+    if is_too_large:
+        about = "more than 2**64" if size is None else f"about {'x'.join(map(str, size))}"
+        message = (f"--kernel {args.kernel}, --stride {args.stride}, --dilation "
+                   f"{args.dilation}, --layers {args.layers}: the analysis would compute "
+                   f"{about} coverage values; at most {MAX_VALUES} "
+                   "are computed here: use a smaller --stride, --kernel, --dilation or "
+                   "--layers")
+        raise ValueError(message)
     result = tconv.checkerboard(args.kernel, args.stride, padding=args.padding,
                                 output_padding=args.output_padding,
                                 dilation=args.dilation, rank=args.rank,
                                 layers=args.layers)
     if args.png is not None:  # before printing, so a bad path prints only the error
-        try:
-            result.save_heatmap(args.png)
-        except (OSError, ValueError) as error:
-            message = f"--png={args.png!r}: cannot write it ({error})"
-            raise ValueError(message) from None
+        files.write(args.png, result.save_heatmap, flag="--png", force=args.force)
     layers = "1 layer" if args.layers == 1 else f"{args.layers} layers stacked"
     print(f"tconv checkerboard: kernel {args.kernel}, stride {args.stride}, padding "
           f"{args.padding}, dilation {args.dilation}, {layers}, {args.rank}-D")

@@ -27,7 +27,9 @@ tile with the whole input and the crop outlined in red:
   nearest, nearest-exact, bilinear, bicubic, bed-of-nails,
   transposed: bilinear, transposed: nearest (the two fixed --kernel choices)
 Stored values are shown as a viewer would: 16-bit grey mapped to 8 bits, RGBA
-over the light grey background. The montage is RGB.
+over the light grey background. The montage is RGB (.png; .gif, which cannot
+hold RGB, is refused). An existing OUT is replaced only with --force, the
+input never.
 
 examples:
   tconv compare -o montage.png                 # the sample, x4
@@ -46,7 +48,8 @@ def register(commands) -> None:
         epilog=_COMPARE_EPILOG)
     files.add_input(parser, "crop")
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
-                        help="the montage file to write (.png)")
+                        help="the montage file to write (.png); replaced only with --force")
+    files.add_force(parser, "OUT")
     parser.add_argument("--scale", type=flags.scale, default=4, metavar="S",
                         help="integer factor for both axes (default 4)")
     parser.add_argument("--crop", type=_crop, metavar="X,Y,W,H",
@@ -57,9 +60,13 @@ def register(commands) -> None:
 
 
 def run(args, parser) -> int:
-    values, mode, name = files.read_input(args)
+    in_path = files.input_path(args)
+    files.check(args.output, flag="--output", force=args.force, inputs=[in_path])
+    values, mode, name = files.read_input(in_path)
+    format_name = images.output_format(args.output, "RGB", flag="--output")
     sheet = images.montage(values, mode, args.scale, crop=args.crop, name=name)
-    files.write_output("--output", args.output, lambda: sheet.save(args.output))
+    files.write(args.output, lambda temporary: sheet.save(temporary, format=format_name),
+                flag="--output", force=args.force, inputs=[in_path])
     x, y, width, height = args.crop or images.central_crop(values.shape[1:])
     print(f"wrote {args.output}: {sheet.width}x{sheet.height} montage of "
           f"{len(images.MONTAGE_TILES)} methods on the {width}x{height} crop at "

@@ -7,8 +7,11 @@ import textwrap
 
 from .._draw import draw_explanation
 from .._explain import explain, explain_text
-from . import flags
-from .files import writing
+from . import files, flags
+
+# The text shows every value of the full output (or padded input): larger
+# calls are refused before anything is computed.
+MAX_VALUES = 2**16
 
 _EXPLAIN_EPILOG = """\
 values and sizes:
@@ -53,23 +56,24 @@ def register(commands) -> None:
     parser.add_argument("--png", metavar="PATH",
                         help="also draw the op into this PNG: input, kernel, full and "
                              "cropped output, zero-insertion view (needs tconv[viz])")
+    files.add_force(parser, "the --png file")
     parser.set_defaults(run=run, command_parser=parser)
 
 
 def run(args, parser) -> int:
+    if args.png is not None:  # everything --png needs is checked before any text
+        files.require("--png")
+        files.check_picture(args.png, flag="--png", force=args.force)
     x, weight = flags.operands(args)
+    flags.check_size(args, x, weight, limit=MAX_VALUES)
     geometry = {"op": args.op, "stride": args.stride, "padding": args.padding,
                 "output_padding": args.output_padding, "dilation": args.dilation}
     # With --png, a call too large to draw is refused before any text is printed.
     drawn = explain(x, weight, **geometry) if args.png is not None else None
     print(explain_text(x, weight, **geometry, width=args.width))
     if drawn is not None:
-        write_png(args.png, drawn)
+        picture = files.write(args.png, lambda temporary: draw_explanation(drawn, temporary),
+                              flag="--png", force=args.force)
+        width, height = picture.size
+        print(f"\nwrote {args.png}: {width}x{height} pixels")
     return 0
-
-
-def write_png(path: str, explanation) -> None:
-    """``tconv explain --png PATH``: the picture of the call, and a line saying so."""
-    picture = writing("--png", path, lambda: draw_explanation(explanation, path))
-    width, height = picture.size
-    print(f"\nwrote {picture.path}: {width}x{height} pixels")

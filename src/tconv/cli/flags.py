@@ -11,9 +11,12 @@ reads them back.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 
 import numpy as np
+
+import tconv
 
 # Explanations are for small examples; larger ones are refused, not truncated.
 MAX_SIZE = 32
@@ -201,3 +204,47 @@ def operands(args) -> tuple[np.ndarray, np.ndarray]:
     weight = _operand("--kernel", args.kernel, "--kernel-size", args.kernel_size,
                       weight_default, rank)
     return x, weight
+
+
+def _per_axis(value, rank: int) -> tuple[int, ...]:
+    return tuple(value) if isinstance(value, tuple) else (value,) * rank
+
+
+def check_size(args, x: np.ndarray, weight: np.ndarray, *, limit: int) -> None:
+    """Refuse, before anything is computed, a call whose large side exceeds ``limit`` values.
+
+    The large side is the full (uncropped) output of a transposed
+    convolution, or the padded input of a convolution. The sizes come from
+    :func:`tconv.conv_transpose_output_shape` / :func:`tconv.conv_output_shape`,
+    which also report bad geometry flags.
+    """
+    if args.op == "conv" and args.output_padding not in (0, (0,) * x.ndim):
+        message = (f"--output-padding {args.output_padding}: output_padding is for --op "
+                   "conv_transpose only; leave it 0 for --op conv")
+        raise ValueError(message)
+    rank = x.ndim
+    geometry = {"stride": args.stride, "padding": args.padding, "dilation": args.dilation}
+    if args.op == "conv":
+        out = tconv.conv_output_shape(x.shape, weight.shape, **geometry)
+    else:
+        out = tconv.conv_transpose_output_shape(x.shape, weight.shape, **geometry,
+                                                output_padding=args.output_padding)
+    stride, dilation = _per_axis(args.stride, rank), _per_axis(args.dilation, rank)
+    span = tuple(d * (k - 1) + 1 for k, d in zip(weight.shape, dilation))
+    if args.op == "conv":  # the padded input is at most out * stride + span
+        large = tuple(m * s + e for m, s, e in zip(out, stride, span))
+        what = "padded input"
+    else:
+        large = tuple((n - 1) * s + e for n, s, e in zip(x.shape, stride, span))
+        what = "full output"
+    for name, shape in ((what, large), ("output", out)):
+        count = math.prod(shape)
+        if count > limit:
+            given = ", ".join(f"{flag} {value}" for flag, value in (
+                ("--stride", args.stride), ("--padding", args.padding),
+                ("--dilation", args.dilation)) if value not in (0, 1, "valid"))
+            message = (f"the {name} would be {'x'.join(map(str, shape))} ({count} values; "
+                       f"{given or 'input and kernel as given'}); at most {limit} are "
+                       "computed here: use a smaller --stride, --padding, --dilation or "
+                       "input")
+            raise ValueError(message)

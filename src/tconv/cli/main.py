@@ -54,8 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _given(argv: list[str]) -> str:
+    """The command line as typed after ``tconv``, shortened for a message."""
+    text = " ".join(argv)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def main(argv=None) -> int:
     """Run ``tconv`` with ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    Every failure ends with one line ``tconv COMMAND: error: ...`` on stderr
+    naming the flag or file, never a traceback.
 
     Parameters
     ----------
@@ -65,9 +74,13 @@ def main(argv=None) -> int:
     Returns
     -------
     int
-        0 on success, 2 for bad flags or values the library rejects, 1 when an
-        optional dependency is missing (the message goes to stderr as
-        ``tconv COMMAND: error: ...``).
+        0 on success; 2 for usage errors: no command (the help is printed),
+        bad flags, values the library rejects, outputs that may not be
+        written (an input, an existing file without ``--force``, a missing
+        folder, a format that cannot hold the image) and calls too large to
+        compute; 1 when an optional dependency is missing or a file cannot
+        be read or written (the operating system's reason); 130 when
+        interrupted.
 
     Examples
     --------
@@ -77,7 +90,12 @@ def main(argv=None) -> int:
     ...
     0
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
+    if not argv:
+        # Like git: a bare command prints the help and fails, so scripts notice.
+        parser.print_help()
+        return 2
     try:
         args, unknown = parser.parse_known_args(argv)
         command = args.command_parser
@@ -94,7 +112,8 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (ValueError, TypeError) as error:
-        # The library's messages name the parameter, the value and what is valid.
+        # The library's messages name the parameter, the value and what is valid;
+        # OutputError (a ValueError) names the output flag and file.
         command.print_usage(sys.stderr)
         print(f"{command.prog}: error: {error}", file=sys.stderr)
         return 2
@@ -102,6 +121,29 @@ def main(argv=None) -> int:
         # An optional dependency is missing (Pillow for upsample and compare);
         # the message names the extra that brings it.
         print(f"{command.prog}: error: {error}", file=sys.stderr)
+        return 1
+    except (MemoryError, RecursionError, OverflowError) as error:
+        # Sizes or counts too large for a guard to have caught them first.
+        what = {MemoryError: "needs more memory than is available",
+                RecursionError: "nests too deeply",
+                OverflowError: "holds a number too large to compute with"}
+        reason = next(text for kind, text in what.items() if isinstance(error, kind))
+        message = (f"the call {reason} ({type(error).__name__}); use smaller sizes, "
+                   f"strides or counts (given: {_given(argv)})")
+        print(f"{command.prog}: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # A file the operating system refused (permissions, a full disk, ...).
+        name = f"{error.filename}: " if error.filename else ""
+        print(f"{command.prog}: error: {name}{error.strerror or error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{command.prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - a bug: one line, not a traceback
+        message = (f"unexpected {type(error).__name__}: {error} (a bug in tconv; please "
+                   f"report it with the command line: tconv {_given(argv)})")
+        print(f"{command.prog}: error: {message}", file=sys.stderr)
         return 1
 
 

@@ -10,6 +10,7 @@ reads (and, for nearest, the index it rounds to) and the values it produces.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import textwrap
 
@@ -26,6 +27,8 @@ from . import flags
 MAX_LISTED = 40
 # The grid of marks is drawn up to this width.
 MAX_GRID = 64
+# IN and OUT are checked against this many values before any array is made.
+MAX_VALUES = 2**20
 
 _EPILOG = """\
 settings:  FRAMEWORK:key=value,key=value
@@ -209,6 +212,12 @@ def run(args, parser) -> int:
         message = (f"IN={'x'.join(map(str, in_size))} and OUT={'x'.join(map(str, out_size))} "
                    "must both be 1-D (8) or both 2-D (5x5)")
         raise ValueError(message)
+    for flag, size in (("IN", in_size), ("OUT", out_size)):
+        if math.prod(size) > MAX_VALUES:
+            message = (f"{flag}={'x'.join(map(str, size))} is {math.prod(size)} values; at "
+                       f"most {MAX_VALUES} are resized here (the differences are listed "
+                       "pixel by pixel): use a smaller size")
+            raise ValueError(message)
     if args.input is not None:
         x = np.asarray(args.input, dtype=np.float64)
         if x.shape != tuple(in_size):

@@ -39,14 +39,23 @@ values:
   other channels, with the same method (not premultiplied). Write a lossless
   format (.png, .tif) to keep the values.
 
-IN and OUT go next to each other, before or after the flags; or give the input
-as --input IN.
+files:
+  IN OUT go next to each other, before or after the flags; or give them as
+  --input IN and -o OUT. A single positional is always the input: 'tconv
+  upsample photo.png' asks for -o OUT instead of replacing the photo.
+  OUT's extension picks the format, which must hold the image's mode (RGBA
+  as .jpg or 16-bit grey as .gif are refused: use .png or .tif). An existing
+  OUT is replaced only with --force, the input never; OUT is written under a
+  temporary name and renamed when complete, so a failed run leaves no
+  damaged file.
 
 examples:
-  tconv upsample out.png                       # the sample, bilinear, x2
+  tconv upsample -o out.png                    # the sample, bilinear, x2
   tconv upsample photo.png big.png --method bicubic --scale 4
-  tconv upsample photo.png big.png --method nearest-exact --scale 1.5
-  tconv upsample big.png --input photo.png --method transposed --kernel nearest
+  tconv upsample photo.png -o big.png --method nearest-exact --scale 1.5
+  tconv upsample --input photo.png -o big.png --method transposed \\
+                 --kernel nearest
+  tconv upsample photo.png big.png --force     # replace big.png
 """
 
 
@@ -59,9 +68,8 @@ def register(commands) -> None:
             "tconv's fixed up-sampling methods and write it in the same mode and bit "
             "depth.", 78),
         epilog=_UPSAMPLE_EPILOG)
-    files.add_input(parser, "up-sample")
-    parser.add_argument("out_path", metavar="OUT",
-                        help="the file to write; its extension picks the format (.png)")
+    files.add_input_output(parser, "up-sample")
+    files.add_force(parser, "OUT")
     parser.add_argument("--method", choices=images.METHODS, default="bilinear",
                         metavar="M", help=f"one of {', '.join(images.METHODS)} "
                                           "(default bilinear)")
@@ -77,7 +85,10 @@ def register(commands) -> None:
 
 
 def run(args, parser) -> int:
-    values, mode, name = files.read_input(args)
+    in_path, out_path = files.input_output(args)
+    files.check(out_path, flag="OUT", force=args.force, inputs=[in_path])
+    values, mode, name = files.read_input(in_path)
+    images.output_format(out_path, mode, flag="OUT")
     height, width = (math.floor(size * args.scale) for size in values.shape[1:])
     if height * width > MAX_OUTPUT_PIXELS:
         message = (f"scale={args.scale} would make the {_size(values)} input "
@@ -86,12 +97,12 @@ def run(args, parser) -> int:
         raise ValueError(message)
     result = images.upsample(values, args.method, args.scale, kernel=args.kernel,
                              align_corners=True if args.align_corners else None)
-    clamped = files.write_output("OUT", args.out_path,
-                            lambda: images.write_image(args.out_path, result, mode))
+    clamped = files.write(out_path, lambda temporary: images.write_image(temporary, result, mode),
+                          flag="OUT", force=args.force, inputs=[in_path])
     method = args.method
     if method == "transposed":
         method += f" ({args.kernel or 'bilinear'} kernel)"
-    print(f"wrote {args.out_path}: {mode} {_size(result)} from {name} {_size(values)}, "
+    print(f"wrote {out_path}: {mode} {_size(result)} from {name} {_size(values)}, "
           f"{method}, scale {args.scale}")
     if clamped:
         top = images.MAX_VALUE[mode]
