@@ -498,15 +498,15 @@ def load_mnist(path, split: str = "train", *,
         images = read_idx(images_path, max_bytes=max_bytes)
         labels_path = _find_idx(where, labels_stem)
         labels = None if labels_path is None else read_idx(labels_path, max_bytes=max_bytes)
-        name = os.fspath(images_path)
-        labels_name = None if labels_path is None else os.fspath(labels_path)
+        name = repr(os.fspath(images_path))
+        labels_name = None if labels_path is None else repr(os.fspath(labels_path))
     elif where.is_file() and where.suffix == ".npz":
         images, labels = _read_npz(where, split, max_bytes)
         images_key, labels_key = NPZ_KEYS[split]
         name, labels_name = f"{shown!r} key {images_key!r}", f"{shown!r} key {labels_key!r}"
     elif where.is_file():
         images, labels = read_idx(where, max_bytes=max_bytes), None
-        name, labels_name = os.fspath(where), None
+        name, labels_name = repr(shown), None
     else:
         message = (f"load_mnist: path={shown!r} does not exist; give the directory of the "
                    "MNIST IDX files or an .npz file")
