@@ -63,7 +63,7 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def tour(tmp_path_factory):
     """The tour, written once by ``tconv tour -o DIR``: (index path, HTML, parsed)."""
-    directory = tmp_path_factory.mktemp("tour") / "new" / "tour"
+    directory = tmp_path_factory.mktemp("tour") / "tour"  # created; its parent must exist
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(["tour", "-o", str(directory)])
