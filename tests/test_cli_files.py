@@ -240,7 +240,7 @@ def test_a_write_failing_half_way_leaves_the_old_file(capsys, tmp_path, photo, m
     else:
         monkeypatch.setattr(FAILING[name], _half_then_fail)
     status, out, err = run(capsys, *argv, "--force")
-    assert status == 2 and "wrote" not in out
+    assert status == 1 and "wrote" not in out
     assert re.search(r"'.*out\.\w+': cannot write it \(No space left on device\)$",
                      last_line(err))
     assert target.read_bytes() == OLD
@@ -263,7 +263,7 @@ def test_checkerboard_heatmap_failing_half_way_leaves_no_file(capsys, tmp_path, 
                         lambda self, path: _half_then_fail(path))
     status, out, err = run(capsys, "checkerboard", "--kernel", "3", "--stride", "2",
                            "--png", tmp_path / "h.png")
-    assert status == 2 and out == "" and "cannot write it" in last_line(err)
+    assert status == 1 and out == "" and "cannot write it" in last_line(err)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -276,7 +276,7 @@ def test_a_failing_rename_leaves_the_old_file(capsys, tmp_path, photo, monkeypat
 
     monkeypatch.setattr(os, "replace", refuse)
     status, out, err = run(capsys, "upsample", photo, target, "--force")
-    assert status == 2 and "wrote" not in out
+    assert status == 1 and "wrote" not in out
     assert "cannot write it (Permission denied)" in last_line(err)
     assert target.read_bytes() == OLD and leftovers(tmp_path) == []
 
@@ -335,7 +335,7 @@ def test_tour_failing_half_way_leaves_no_folder(capsys, tmp_path, monkeypatch):
 
     monkeypatch.setattr(tour_command, "write_tour", half)
     status, _, err = run(capsys, "tour", "-o", tmp_path / "tour")
-    assert status == 2 and "cannot write it there (No space left on device)" in last_line(err)
+    assert status == 1 and "cannot write it there (No space left on device)" in last_line(err)
     assert list(tmp_path.iterdir()) == []
     status, _, err = run(capsys, "tour", "-o", tmp_path / "no" / "tour")
     assert status == 2 and "the folder" in err and "no' does not exist" in last_line(err)

@@ -167,19 +167,18 @@ def write(path, writer: Callable[[Path], object], *, flag: str, force: bool,
     The temporary path is beside ``path`` with the same suffix (so writers
     that pick the format from the name work) and does not exist when
     ``writer`` is called (so a writer that itself refuses existing files, or
-    writes atomically, works too). An OSError of the writer becomes a
-    ValueError naming ``flag`` and ``path``.
+    writes atomically, works too). An OSError of the writer (a full disk,
+    no permission) is raised again with a message naming ``flag`` and
+    ``path`` instead of the temporary name (exit status 1).
     """
     try:
         with atomic_output(path, force=force, inputs=[p for p in inputs if p is not None],
                            flag=flag) as temporary:
             temporary.unlink()
             return writer(temporary)
-    except OutputError:
-        raise
     except OSError as error:
         message = f"{flag} {os.fspath(path)!r}: cannot write it ({_reason(error)})"
-        raise ValueError(message) from None
+        raise OSError(error.errno, message) from None
 
 
 def check_folder(path, *, flag: str, force: bool) -> Path:
@@ -218,7 +217,7 @@ def write_folder(path, writer: Callable[[Path], object], *, flag: str, force: bo
             result = writer(temporary)
         except OSError as error:
             message = f"{flag} {os.fspath(path)!r}: cannot write it there ({_reason(error)})"
-            raise ValueError(message) from None
+            raise OSError(error.errno, message) from None
         if not target.exists():
             os.rename(temporary, target)
             return result
