@@ -249,3 +249,37 @@ def test_the_module_examples_pass():
 
     result = doctest.testmod(data, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.fixture(scope="module")
+def good_npz_bytes():
+    """A valid .npz, stored and deflated."""
+    rng = np.random.default_rng(5)
+    arrays = {"x_train": rng.integers(0, 256, (3, 6, 6), dtype=np.uint8),
+              "y_train": np.array([1, 2, 3], np.uint8)}
+    result = []
+    for save in (np.savez, np.savez_compressed):
+        buffer = io.BytesIO()
+        save(buffer, **arrays)
+        result.append(buffer.getvalue())
+    return result
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_any_damage_to_an_npz_gives_arrays_or_one_value_error(tmp_path_factory,
+                                                               good_npz_bytes, data):
+    raw = bytearray(good_npz_bytes[data.draw(st.integers(0, 1), label="deflated")])
+    for _ in range(data.draw(st.integers(1, 4), label="flips")):
+        at = data.draw(st.integers(0, len(raw) - 1), label="at")
+        raw[at] = data.draw(st.integers(0, 255), label="byte")
+    cut = data.draw(st.integers(0, len(raw)), label="cut")
+    path = tmp_path_factory.mktemp("npz") / "damaged.npz"
+    path.write_bytes(bytes(raw[:cut]))
+    try:
+        images, labels = load_mnist(path)
+    except ValueError as error:
+        assert "damaged.npz" in str(error)
+    else:
+        assert images.dtype == np.float32 and images.ndim == 4
+        assert labels is None or labels.dtype == np.int64

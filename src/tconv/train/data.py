@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -417,7 +418,15 @@ def _read_npz(path: Path, split: str, max_bytes: int):
             images = _npz_member(archive, images_key, where, max_bytes)
             labels = (_npz_member(archive, labels_key, where, max_bytes)
                       if labels_key in keys else None)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+    except ValueError as error:
+        if str(error).startswith(where):  # ours, already naming the file
+            raise
+        message = f"{where} is not a readable .npz (zip) file: truncated or damaged ({error})"
+        raise ValueError(message) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, SyntaxError, TypeError, KeyError, struct.error) as error:
+        # zipfile (an "encrypted" flag is a RuntimeError) and numpy's .npy header
+        # parser report damage in many ways.
         message = f"{where} is not a readable .npz (zip) file: truncated or damaged ({error})"
         raise ValueError(message) from None
     return images, labels
