@@ -10,6 +10,8 @@ limit: one line on stderr, a non-zero status, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import resource
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tconv import images
@@ -469,3 +473,58 @@ def test_an_os_error_names_the_file(capsys, monkeypatch, tmp_path):
     status, _, err = run(capsys, "solve", "7", "14")
     assert status == 1
     assert last_line(err) == "tconv solve: error: /somewhere/file: Permission denied"
+
+
+# --------------------------------------------------------------------------
+# Inputs: damaged files and huge headers end in one message
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header promises width x height grey pixels, with a tiny body."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(bytes(width + 1))) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("size", "match"), [
+    ((5000, 5000), r"is 5000x5000 = 25000000 pixels; at most max_pixels=16777216 are read"),
+    ((40000, 40000), r"is refused by Pillow's size limit"),
+])
+def test_an_image_header_promising_huge_sizes_is_refused_before_decoding(
+        capsys, tmp_path, size, match):
+    source = tmp_path / "huge.png"
+    source.write_bytes(_png_header_only(*size))
+    status, out, err = run(capsys, "upsample", source, "-o", tmp_path / "out.png")
+    assert status == 2 and out == ""
+    assert re.search(rf"read_image: path='.*huge\.png' {match}", last_line(err))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's notes on corrupt metadata
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_damaged_input_images_end_in_one_message(tmp_path_factory, data):
+    fmt = data.draw(st.sampled_from(["PNG", "GIF", "BMP", "TIFF", "JPEG"]), label="format")
+    buffer = io.BytesIO()
+    Image.fromarray(np.arange(64, dtype=np.uint8).reshape(8, 8)).save(buffer, format=fmt)
+    raw = bytearray(buffer.getvalue())
+    for _ in range(data.draw(st.integers(1, 3), label="flips")):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    raw = raw[:data.draw(st.integers(0, len(raw)), label="cut")]
+    folder = tmp_path_factory.mktemp("damaged")
+    source = folder / f"in.{fmt.lower()}"
+    source.write_bytes(bytes(raw))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(["upsample", str(source), "-o", str(folder / "out.png"),
+                       "--method", "nearest", "--scale", "1"])
+    assert status in (0, 2), err.getvalue()
+    if status == 2:
+        assert "Traceback" not in err.getvalue()
+        assert "in." in last_line(err.getvalue())
+        assert not (folder / "out.png").exists()

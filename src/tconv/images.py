@@ -29,6 +29,9 @@ from __future__ import annotations
 import importlib.resources
 import math
 import os
+import struct
+import warnings
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -115,7 +118,7 @@ def sample_path():
     return importlib.resources.files("tconv").joinpath("data", SAMPLE)
 
 
-def read_image(path=None) -> tuple[np.ndarray, str]:
+def read_image(path=None, *, max_pixels: int | None = None) -> tuple[np.ndarray, str]:
     """Read an image file into a float64 ``(C, H, W)`` array of stored values.
 
     Parameters
@@ -123,6 +126,10 @@ def read_image(path=None) -> tuple[np.ndarray, str]:
     path : str or os.PathLike, optional
         The file to read; any format Pillow reads. Default: the bundled
         sample image (:func:`sample_path`).
+    max_pixels : int, optional
+        Refuse an image with more pixels (width times height), checked from
+        the file's header before its pixels are decoded. Default: Pillow's
+        own decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``).
 
     Returns
     -------
@@ -139,7 +146,9 @@ def read_image(path=None) -> tuple[np.ndarray, str]:
     PIL.UnidentifiedImageError
         Pillow cannot read the file as an image.
     ValueError
-        The image's mode is not one of :data:`MODES`.
+        The image's mode is not one of :data:`MODES`, it has more than
+        ``max_pixels`` pixels, or its data is damaged (the message names
+        the path and Pillow's reason).
 
     Examples
     --------
@@ -147,13 +156,41 @@ def read_image(path=None) -> tuple[np.ndarray, str]:
     >>> values, mode = images.read_image()          # the sample image
     >>> values.shape, values.dtype, mode
     ((3, 96, 96), dtype('float64'), 'RGB')
+    >>> images.read_image(max_pixels=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: read_image: path='sample.png' is 96x96 = 9216 pixels; at most max_pixels=1000 are read
     """
     image_module = _pillow()
     if path is None:
-        with sample_path().open("rb") as file, image_module.open(file) as image:
-            return _values_of(image, SAMPLE)
-    with image_module.open(os.fspath(path)) as image:
-        return _values_of(image, os.fspath(path))
+        with sample_path().open("rb") as file:
+            return _decoded(image_module, file, SAMPLE, max_pixels)
+    return _decoded(image_module, os.fspath(path), os.fspath(path), max_pixels)
+
+
+def _decoded(image_module, source, name: str, max_pixels) -> tuple[np.ndarray, str]:
+    """Open, check the size from the header, then decode; damage is a ValueError."""
+    with warnings.catch_warnings():
+        if max_pixels is not None:  # our own limit replaces Pillow's warning
+            warnings.simplefilter("ignore", image_module.DecompressionBombWarning)
+        try:
+            opened = image_module.open(source)
+        except image_module.DecompressionBombError as error:
+            message = f"read_image: path={name!r} is refused by Pillow's size limit ({error})"
+            raise ValueError(message) from None
+        with opened as image:
+            width, height = image.size
+            if max_pixels is not None and width * height > max_pixels:
+                message = (f"read_image: path={name!r} is {width}x{height} = "
+                           f"{width * height} pixels; at most max_pixels={max_pixels} are read")
+                raise ValueError(message)
+            try:
+                image.load()
+            except (OSError, SyntaxError, EOFError, struct.error, zlib.error) as error:
+                message = (f"read_image: path={name!r}: its image data is damaged or cut "
+                           f"({error})")
+                raise ValueError(message) from None
+            return _values_of(image, name)
 
 
 def _values_of(image, name: str) -> tuple[np.ndarray, str]:

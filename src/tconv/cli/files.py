@@ -14,7 +14,9 @@ import contextlib
 import importlib
 import os
 import shutil
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -22,6 +24,10 @@ import numpy as np
 
 from .. import images
 from .._files import OutputError, atomic_output, check_output
+
+# Inputs are decoded into float64 (C, H, W) arrays: larger ones are refused
+# from the file's header, before their pixels are decoded.
+MAX_INPUT_PIXELS = 2**24
 
 VIZ = ("matplotlib", "PIL")
 """The modules of the ``viz`` extra that drawing commands need."""
@@ -100,14 +106,15 @@ def input_path(args) -> str | None:
 def read_input(path: str | None) -> tuple[np.ndarray, str, str]:
     """(values, mode, name) of the input image; file problems become ValueErrors."""
     try:
-        values, mode = images.read_image(path)
+        values, mode = images.read_image(path, max_pixels=MAX_INPUT_PIXELS)
     except FileNotFoundError:
         message = f"IN={path!r}: no such file"
         raise ValueError(message) from None
     except IsADirectoryError:
         message = f"IN={path!r} is a directory, not an image file"
         raise ValueError(message) from None
-    except OSError as error:  # PIL.UnidentifiedImageError is an OSError
+    except (OSError, SyntaxError, EOFError, struct.error, zlib.error) as error:
+        # PIL.UnidentifiedImageError is an OSError; damaged headers raise the others.
         message = f"IN={path!r}: not an image Pillow can read ({error})"
         raise ValueError(message) from None
     name = images.SAMPLE if path is None else os.path.basename(path)
