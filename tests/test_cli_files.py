@@ -396,12 +396,15 @@ def test_matrix_text_describes_what_the_picture_would_refuse(capsys):
 # --------------------------------------------------------------------------
 # As a user runs them: subprocesses with a memory limit
 
-def _limited():  # 3 GiB of address space: a runaway allocation fails at once
-    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+def _limited():  # 4 GiB of address space: a runaway allocation fails at once
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
 
 
 def tconv(*argv, cwd=None):
-    env = {**os.environ, "PYTHONPATH": SRC, "COLUMNS": "80"}
+    # One BLAS thread: thread buffers on a many-core machine would eat the limit.
+    threads = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                      "MKL_NUM_THREADS")}
+    env = {**os.environ, **threads, "PYTHONPATH": SRC, "COLUMNS": "80"}
     return subprocess.run([sys.executable, "-m", "tconv", *argv], capture_output=True,
                           text=True, timeout=120, env=env, cwd=cwd, check=False,
                           preexec_fn=_limited)
@@ -528,3 +531,11 @@ def test_damaged_input_images_end_in_one_message(tmp_path_factory, data):
         assert "Traceback" not in err.getvalue()
         assert "in." in last_line(err.getvalue())
         assert not (folder / "out.png").exists()
+
+
+def test_cli_module_examples_pass():
+    import doctest
+
+    module = sys.modules[main.__module__]  # tconv.cli.main, the module
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tconv.train import data
 from tconv.train.data import CLASSES, MAX_BYTES, load_mnist, read_idx
 
 
@@ -242,13 +241,6 @@ def test_a_good_npz_reads_as_before(tmp_path, digits):
     fortran = npz_file(tmp_path / "fortran.npz",
                        {"x_train": npy_bytes(np.asfortranarray(images))})
     np.testing.assert_array_equal(load_mnist(fortran)[0], loaded)
-
-
-def test_the_module_examples_pass():
-    import doctest
-
-    result = doctest.testmod(data, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.fixture(scope="module")
