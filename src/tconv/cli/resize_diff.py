@@ -185,7 +185,7 @@ def signal(in_size: tuple[int, ...], kind: str) -> np.ndarray:
 
 def _sources(setting: Setting, in_size, out_size) -> list[list[str]]:
     """Per axis, what each output index reads: the source coordinate
-    (SEMANTICS.md 4.2) and, for nearest, ``-> index``."""
+    (docs/rules/onnx.md) and, for nearest, ``-> index``."""
     attributes = setting.attributes
     coordinate = attributes.get("coordinate_transformation_mode", "half_pixel")
     kernel = _resize.Kernel(attributes.get("mode", "nearest"), coordinate,
