@@ -482,7 +482,7 @@ def odd_files(tmp_path):
     (["upsample", "-o", "{out}", "--method", "transposed", "--kernel", "cubic"], "--kernel"),
     (["upsample", "-o", "{out}", "--method", "nearest", "--align-corners"], "align_corners"),
     (["upsample", "{dir}/palette.png", "{out}", "--input", "{dir}/cmyk.tif"], "--input"),
-    (["upsample", "{dir}/a.png", "{dir}/b.png", "{dir}/c.png"], "give at most two: IN OUT"),
+    (["upsample", "{dir}/a.png", "{dir}/b.png", "{dir}/c.png"], "unrecognized"),
     (["upsample"], "no output file; name it with -o OUT"),
     (["upsample", "{dir}/rgba.png"], "'{dir}/rgba.png' is read as the input IN, never as the"),
     (["upsample", "-o", "{dir}/out.unknown"], "OUT '{dir}/out.unknown': extension '.unknown'"),

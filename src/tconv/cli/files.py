@@ -53,10 +53,11 @@ def add_input(parser, what: str) -> None:
 
 def add_input_output(parser, what: str) -> None:
     """``[IN] [OUT]``, ``--input IN``, ``-o OUT``: one positional is always IN."""
-    parser.add_argument("paths", nargs="*", metavar="IN [OUT]",
+    parser.add_argument("in_path", nargs="?", metavar="IN",
                         help=f"the image to {what} (default: tconv's sample image, RGB "
-                             "96x96), then the file to write; a single positional is "
-                             "always the input, never the output")
+                             "96x96); a single positional is always IN, never OUT")
+    parser.add_argument("out_path", nargs="?", metavar="OUT",
+                        help="the file to write (or -o OUT)")
     parser.add_argument("--input", dest="in_flag", metavar="IN",
                         help="the input image, as a flag instead of the positional IN")
     parser.add_argument("-o", "--output", dest="out_flag", metavar="OUT",
@@ -70,11 +71,7 @@ def input_output(args) -> tuple[str | None, str]:
     sure: a lone positional is never taken for the output, so ``tconv
     upsample photo.png`` cannot replace the photo.
     """
-    paths = list(args.paths)
-    if len(paths) > 2:
-        message = (f"{len(paths)} file names given ({', '.join(map(repr, paths))}); give "
-                   "at most two: IN OUT")
-        raise ValueError(message)
+    paths = [path for path in (args.in_path, args.out_path) if path is not None]
     if args.out_flag is not None:
         if len(paths) == 2:
             message = (f"OUT={paths[1]!r} and --output={args.out_flag!r}: give the output "
