@@ -9,6 +9,7 @@ and compared.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -290,9 +291,12 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"tconv {tconv.__version__}"
 
 
-def test_no_command_is_an_error(capsys):
+def test_no_command_prints_the_help_and_exits_2(capsys):
     assert main([]) == 2
-    assert "COMMAND" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out.startswith("usage: tconv") and err == ""
+    for command in ("explain", "upsample", "compare", "solve", "checkerboard", "tour"):
+        assert re.search(rf"^ +{command}\b", out, flags=re.MULTILINE), command
 
 
 @pytest.mark.parametrize(("argv", "names"), [

@@ -129,7 +129,7 @@ def test_read_image_defaults_to_the_sample():
 def test_upsample_sample_equals_interpolate_clamped_and_rounded(capsys, tmp_path, method,
                                                                  scale):
     out = tmp_path / "out.png"
-    status, text, err = run(capsys, "upsample", out, "--method", method, "--scale", scale)
+    status, text, err = run(capsys, "upsample", "-o", out, "--method", method, "--scale", scale)
     assert status == 0, err
     assert err == ""
     assert text.startswith(f"wrote {out}: RGB {96 * scale}x{96 * scale} from sample.png 96x96")
@@ -143,7 +143,7 @@ def test_upsample_sample_equals_interpolate_clamped_and_rounded(capsys, tmp_path
 
 def test_bicubic_overshoot_is_clamped_and_reported(capsys, tmp_path):
     out = tmp_path / "out.png"
-    status, text, _ = run(capsys, "upsample", out, "--method", "bicubic", "--scale", 2)
+    status, text, _ = run(capsys, "upsample", "-o", out, "--method", "bicubic", "--scale", 2)
     assert status == 0
     x, _ = sample_pixels()
     raw = reference_interpolate(x, 2, "bicubic")
@@ -157,7 +157,7 @@ def test_bicubic_overshoot_is_clamped_and_reported(capsys, tmp_path):
 @pytest.mark.parametrize("method", ["bilinear", "bicubic"])
 def test_align_corners(capsys, tmp_path, method):
     out = tmp_path / "out.png"
-    status, _, err = run(capsys, "upsample", out, "--method", method, "--scale", 2,
+    status, _, err = run(capsys, "upsample", "-o", out, "--method", method, "--scale", 2,
                          "--align-corners")
     assert status == 0, err
     x, _ = sample_pixels()
@@ -171,7 +171,7 @@ def test_align_corners(capsys, tmp_path, method):
 ])
 def test_non_integer_scale_for_interpolate_methods(capsys, tmp_path, method, scale, size):
     out = tmp_path / "out.png"
-    status, _, err = run(capsys, "upsample", out, "--method", method, "--scale", scale)
+    status, _, err = run(capsys, "upsample", "-o", out, "--method", method, "--scale", scale)
     assert status == 0, err
     got, _ = pixels(out)
     assert got.shape == (3, size, size)               # floor(96 * scale)
@@ -184,8 +184,8 @@ def test_positional_and_flag_input_and_defaults_agree(capsys, tmp_path):
     sample.write_bytes(images.sample_path().read_bytes())
     outs = [tmp_path / f"{name}.png" for name in ("positional", "flag", "default")]
     assert run(capsys, "upsample", sample, outs[0], "--scale", 2)[0] == 0
-    assert run(capsys, "upsample", "--input", sample, "--scale", 2, outs[1])[0] == 0
-    assert run(capsys, "upsample", outs[2])[0] == 0      # defaults: sample, bilinear, x2
+    assert run(capsys, "upsample", "--input", sample, "--scale", 2, "-o", outs[1])[0] == 0
+    assert run(capsys, "upsample", "-o", outs[2])[0] == 0      # defaults: sample, bilinear, x2
     first = pixels(outs[0])[0]
     for out in outs[1:]:
         np.testing.assert_array_equal(pixels(out)[0], first)
@@ -250,7 +250,7 @@ def test_rgba_alpha_is_upsampled_with_the_same_method(capsys, tmp_path, rgba):
 
 def test_bed_of_nails_on_the_sample(capsys, tmp_path):
     out = tmp_path / "out.png"
-    assert run(capsys, "upsample", out, "--method", "bed-of-nails", "--scale", 4)[0] == 0
+    assert run(capsys, "upsample", "-o", out, "--method", "bed-of-nails", "--scale", 4)[0] == 0
     got, mode = pixels(out)
     assert mode == "RGB" and got.shape == (3, 384, 384)
     x, _ = sample_pixels()
@@ -276,7 +276,7 @@ def torch_transposed(x, kernel, scale):
 
 def test_transposed_nearest_kernel_is_nearest_everywhere(capsys, tmp_path):
     out = tmp_path / "out.png"
-    status, text, err = run(capsys, "upsample", out, "--method", "transposed", "--kernel",
+    status, text, err = run(capsys, "upsample", "-o", out, "--method", "transposed", "--kernel",
                             "nearest", "--scale", 3)
     assert status == 0, err
     assert "transposed (nearest kernel), scale 3" in text
@@ -287,7 +287,7 @@ def test_transposed_nearest_kernel_is_nearest_everywhere(capsys, tmp_path):
 
 def test_transposed_bilinear_kernel_matches_torch_and_bilinear_inside(capsys, tmp_path):
     out = tmp_path / "out.png"
-    status, text, err = run(capsys, "upsample", out, "--method", "transposed", "--scale", 2)
+    status, text, err = run(capsys, "upsample", "-o", out, "--method", "transposed", "--scale", 2)
     assert status == 0, err
     assert "transposed (bilinear kernel), scale 2" in text
     got, mode = pixels(out)
@@ -464,28 +464,35 @@ def odd_files(tmp_path):
 
 
 @pytest.mark.parametrize(("argv", "names"), [
-    (["upsample", "{out}", "--method", "lanczos"], "--method"),
-    (["upsample", "{out}", "--method", "bed-of-nails", "--scale", "2.5"], "scale=2.5"),
-    (["upsample", "{out}", "--method", "transposed", "--scale", "1.5"], "scale=1.5"),
-    (["upsample", "{out}", "--scale", "0"], "scale=0"),
-    (["upsample", "{out}", "--scale", "0.5"], "scale=0.5"),
-    (["upsample", "{out}", "--scale", "two"], "--scale"),
-    (["upsample", "{out}", "--scale", "1e9"], "scale=1000000000 would make the 96x96 input"),
+    (["upsample", "-o", "{out}", "--method", "lanczos"], "--method"),
+    (["upsample", "-o", "{out}", "--method", "bed-of-nails", "--scale", "2.5"], "scale=2.5"),
+    (["upsample", "-o", "{out}", "--method", "transposed", "--scale", "1.5"], "scale=1.5"),
+    (["upsample", "-o", "{out}", "--scale", "0"], "scale=0"),
+    (["upsample", "-o", "{out}", "--scale", "0.5"], "scale=0.5"),
+    (["upsample", "-o", "{out}", "--scale", "two"], "--scale"),
+    (["upsample", "-o", "{out}", "--scale", "1e9"], "scale=1000000000 would make the 96x96 input"),
     (["upsample", "{dir}/missing.png", "{out}"], "IN='{dir}/missing.png': no such file"),
-    (["upsample", "--input", "{dir}/missing.png", "{out}"], "IN='{dir}/missing.png'"),
+    (["upsample", "--input", "{dir}/missing.png", "-o", "{out}"], "IN='{dir}/missing.png'"),
     (["upsample", "{dir}/notes.png", "{out}"], "IN='{dir}/notes.png'"),
     (["upsample", "{dir}", "{out}"], "IN="),
     (["upsample", "{dir}/palette.png", "{out}"], "mode 'P'"),
     (["upsample", "{dir}/cmyk.tif", "{out}"], "mode 'CMYK'"),
     (["upsample", "{dir}/grey_alpha.png", "{out}"], "mode 'LA'"),
-    (["upsample", "{out}", "--kernel", "nearest"], "kernel='nearest'"),
-    (["upsample", "{out}", "--method", "transposed", "--kernel", "cubic"], "--kernel"),
-    (["upsample", "{out}", "--method", "nearest", "--align-corners"], "align_corners"),
+    (["upsample", "-o", "{out}", "--kernel", "nearest"], "kernel='nearest'"),
+    (["upsample", "-o", "{out}", "--method", "transposed", "--kernel", "cubic"], "--kernel"),
+    (["upsample", "-o", "{out}", "--method", "nearest", "--align-corners"], "align_corners"),
     (["upsample", "{dir}/palette.png", "{out}", "--input", "{dir}/cmyk.tif"], "--input"),
     (["upsample", "{dir}/a.png", "{dir}/b.png", "{dir}/c.png"], "unrecognized"),
-    (["upsample"], "OUT"),
-    (["upsample", "{dir}/out.unknown"], "OUT='{dir}/out.unknown'"),
-    (["upsample", "{dir}/out.jpg", "--input", "{dir}/rgba.png"], "OUT='{dir}/out.jpg'"),
+    (["upsample"], "no output file; name it with -o OUT"),
+    (["upsample", "{dir}/rgba.png"], "'{dir}/rgba.png' is read as the input IN, never as the"),
+    (["upsample", "-o", "{dir}/out.unknown"], "OUT '{dir}/out.unknown': extension '.unknown'"),
+    (["upsample", "-o", "{dir}/out.jpg", "--input", "{dir}/rgba.png"],
+     "OUT '{dir}/out.jpg': JPEG cannot hold mode RGBA"),
+    (["upsample", "{dir}/rgba.png", "{dir}/rgba.png", "--force"],
+     "OUT '{dir}/rgba.png' is also an input"),
+    (["upsample", "{dir}/notes.png", "-o", "{dir}/palette.png"],
+     "OUT '{dir}/palette.png' exists; pass --force"),
+    (["upsample", "-o", "{dir}/nowhere/out.png"], "the folder '{dir}/nowhere' does not exist"),
     (["compare"], "-o/--output"),
     (["compare", "-o", "{out}", "--scale", "2.5"], "scale=2.5"),
     (["compare", "-o", "{out}", "--crop", "90,90,20,20"], "crop=(90, 90, 20, 20)"),
@@ -494,7 +501,9 @@ def odd_files(tmp_path):
     (["compare", "-o", "{out}", "--crop", "0,0,96,96", "--scale", "16"], "scale=16"),
     (["compare", "{dir}/palette.png", "-o", "{out}"], "mode 'P'"),
     (["compare", "{dir}/missing.png", "-o", "{out}"], "IN='{dir}/missing.png'"),
-    (["compare", "-o", "{dir}/montage.unknown"], "--output='{dir}/montage.unknown'"),
+    (["compare", "-o", "{dir}/montage.unknown"], "--output '{dir}/montage.unknown'"),
+    (["compare", "-o", "{dir}/montage.gif"], "GIF cannot hold mode RGB"),
+    (["compare", "{dir}/palette.png", "-o", "{dir}/palette.png", "-f"], "is also an input"),
 ])
 def test_bad_input_exits_2_naming_the_parameter(capsys, odd_files, rgba, argv, names):
     fill = {"dir": str(odd_files), "out": str(odd_files / "out.png")}
@@ -511,7 +520,7 @@ def test_bad_input_exits_2_naming_the_parameter(capsys, odd_files, rgba, argv, n
 # --------------------------------------------------------------------------
 # As a user runs them
 
-@pytest.mark.parametrize("argv", [["upsample", "out.png"], ["compare", "-o", "out.png"]])
+@pytest.mark.parametrize("argv", [["upsample", "-o", "out.png"], ["compare", "-o", "out.png"]])
 def test_python_dash_m_needs_only_the_output(tmp_path, argv):
     done = subprocess.run([sys.executable, "-m", "tconv", *argv], check=False,
                           capture_output=True, text=True, timeout=120, cwd=tmp_path,
@@ -528,7 +537,7 @@ def test_help_lists_methods_modes_and_examples(capsys, monkeypatch):
     status, out, _ = run(capsys, "upsample", "--help")
     assert status == 0
     for word in (*images.METHODS, "--kernel", "--align-corners", "I;16", "RGBA",
-                 "half to even", "clamped", "tconv upsample photo.png big.png"):
+                 "half to even", "clamped", "tconv upsample photo.png big.png", "--force"):
         assert word in out
     assert max(len(line) for line in out.splitlines()) <= 80
     status, out, _ = run(capsys, "compare", "--help")

@@ -10,6 +10,7 @@ matplotlib text artists, each tagged with the cell it belongs to.
 from __future__ import annotations
 
 import math
+import re
 import sys
 
 import numpy as np
@@ -314,22 +315,34 @@ def test_cli_writes_a_png(capsys, tmp_path):
 
 @pytest.mark.parametrize("argv, match", [
     (["--input-size", "33"], "--input-size"),
-    (["--input-size", "20x20", "--stride", "2"], "at most 256"),
+    (["--input-size", "20x20", "--stride", "2", "--png", "m.png"], "at most 256"),
     (["--op", "conv", "--output-padding", "1"], "output_padding"),
     (["--stride", "x"], "--stride"),
     (["--padding", "wide"], "--padding"),
     (["--rank", "3"], "--rank"),
 ])
-def test_cli_errors(capsys, argv, match):
+def test_cli_errors(capsys, tmp_path, monkeypatch, argv, match):
+    monkeypatch.chdir(tmp_path)
     status, out, err = run(capsys, *argv)
     assert status == 2 and out == ""
     assert match in err
 
 
-@pytest.mark.parametrize("name", ["missing/m.png", "m.unknown-format"])
-def test_cli_unwritable_png(capsys, tmp_path, name):
+def test_cli_text_describes_a_matrix_too_large_to_draw(capsys):
+    # 20x20 input: C^T is 441x400, beyond the picture's 256; text mode only describes it.
+    status, out, err = run(capsys, "--input-size", "20x20")
+    assert status == 0 and err == ""
+    assert "C^T is 441x400" in out and "too wide to print" in out
+
+
+@pytest.mark.parametrize(("name", "match"), [
+    ("missing/m.png", "the folder .*missing' does not exist"),
+    ("m.unknown-format", "extension '.unknown-format' names no format matplotlib writes"),
+])
+def test_cli_unwritable_png(capsys, tmp_path, name, match):
     status, out, err = run(capsys, "--png", str(tmp_path / name))
-    assert status == 2 and out == "" and "--png=" in err and "cannot write it" in err
+    assert status == 2 and out == ""
+    assert re.search(f"--png '.*{re.escape(name)}': {match}", err)
 
 
 def test_existing_png_is_replaced_only_with_force(tmp_path):

@@ -63,7 +63,7 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def tour(tmp_path_factory):
     """The tour, written once by ``tconv tour -o DIR``: (index path, HTML, parsed)."""
-    directory = tmp_path_factory.mktemp("tour") / "new" / "tour"
+    directory = tmp_path_factory.mktemp("tour") / "tour"  # created; its parent must exist
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(["tour", "-o", str(directory)])
@@ -255,7 +255,7 @@ def test_cli_refuses_a_file_as_directory(capsys, tmp_path):
     status = main(["tour", "-o", str(path)])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
-    assert "-o=" in err and "file.txt" in err
+    assert "--output '" in err and "file.txt' is a file, not a folder" in err
 
 
 def test_cli_needs_the_output(capsys):

@@ -29,6 +29,9 @@ from __future__ import annotations
 import importlib.resources
 import math
 import os
+import struct
+import warnings
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -117,7 +120,7 @@ def sample_path():
     return importlib.resources.files("tconv").joinpath("data", SAMPLE)
 
 
-def read_image(path=None) -> tuple[np.ndarray, str]:
+def read_image(path=None, *, max_pixels: int | None = None) -> tuple[np.ndarray, str]:
     """Read an image file into a float64 ``(C, H, W)`` array of stored values.
 
     Parameters
@@ -125,6 +128,10 @@ def read_image(path=None) -> tuple[np.ndarray, str]:
     path : str or os.PathLike, optional
         The file to read; any format Pillow reads. Default: the bundled
         sample image (:func:`sample_path`).
+    max_pixels : int, optional
+        Refuse an image with more pixels (width times height), checked from
+        the file's header before its pixels are decoded. Default: Pillow's
+        own decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``).
 
     Returns
     -------
@@ -141,7 +148,9 @@ def read_image(path=None) -> tuple[np.ndarray, str]:
     PIL.UnidentifiedImageError
         Pillow cannot read the file as an image.
     ValueError
-        The image's mode is not one of :data:`MODES`.
+        The image's mode is not one of :data:`MODES`, it has more than
+        ``max_pixels`` pixels, or its data is damaged (the message names
+        the path and Pillow's reason).
 
     Examples
     --------
@@ -149,13 +158,41 @@ def read_image(path=None) -> tuple[np.ndarray, str]:
     >>> values, mode = images.read_image()          # the sample image
     >>> values.shape, values.dtype, mode
     ((3, 96, 96), dtype('float64'), 'RGB')
+    >>> images.read_image(max_pixels=1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: read_image: path='sample.png' is 96x96 = 9216 pixels; at most max_pixels=1000 are read
     """
     image_module = _pillow()
     if path is None:
-        with sample_path().open("rb") as file, image_module.open(file) as image:
-            return _values_of(image, SAMPLE)
-    with image_module.open(os.fspath(path)) as image:
-        return _values_of(image, os.fspath(path))
+        with sample_path().open("rb") as file:
+            return _decoded(image_module, file, SAMPLE, max_pixels)
+    return _decoded(image_module, os.fspath(path), os.fspath(path), max_pixels)
+
+
+def _decoded(image_module, source, name: str, max_pixels) -> tuple[np.ndarray, str]:
+    """Open, check the size from the header, then decode; damage is a ValueError."""
+    with warnings.catch_warnings():
+        if max_pixels is not None:  # our own limit replaces Pillow's warning
+            warnings.simplefilter("ignore", image_module.DecompressionBombWarning)
+        try:
+            opened = image_module.open(source)
+        except image_module.DecompressionBombError as error:
+            message = f"read_image: path={name!r} is refused by Pillow's size limit ({error})"
+            raise ValueError(message) from None
+        with opened as image:
+            width, height = image.size
+            if max_pixels is not None and width * height > max_pixels:
+                message = (f"read_image: path={name!r} is {width}x{height} = "
+                           f"{width * height} pixels; at most max_pixels={max_pixels} are read")
+                raise ValueError(message)
+            try:
+                image.load()
+            except (OSError, SyntaxError, EOFError, struct.error, zlib.error) as error:
+                message = (f"read_image: path={name!r}: its image data is damaged or cut "
+                           f"({error})")
+                raise ValueError(message) from None
+            return _values_of(image, name)
 
 
 def _values_of(image, name: str) -> tuple[np.ndarray, str]:
@@ -253,12 +290,90 @@ def _image_of(values, mode: str):
     return image_module.fromarray(np.ascontiguousarray(channels_last))
 
 
-def write_image(path, values, mode: str) -> int:
+# Pillow reads these back in another mode with the same values: a grey GIF as
+# a palette of 256 greys, a 16-bit PGM as 32-bit ints.
+_SAME_VALUES = {("L", "P"), ("I;16", "I")}
+
+
+def output_format(path, mode: str, *, flag: str = "path") -> str:
+    """The Pillow format that ``path``'s extension names, checked to hold ``mode``.
+
+    A tiny image of ``mode`` is written to memory in that format and read
+    back: the format is refused when Pillow cannot write it, cannot read it
+    back, or reads it back in another mode (RGBA as JPEG, BMP or PPM loses
+    alpha; RGB as GIF becomes a 256-colour palette; 16-bit grey as GIF or
+    JPEG cannot be written), so nothing is converted behind the caller's back.
+    Lossy formats (JPEG, WebP) that keep the mode are accepted.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file about to be written; only its extension is used.
+    mode : str
+        One of :data:`MODES`.
+    flag : str
+        How the caller names the path in messages.
+
+    Returns
+    -------
+    str
+        Pillow's format name, e.g. ``"PNG"``.
+
+    Raises
+    ------
+    ValueError
+        An extension Pillow does not write, or a format that cannot hold
+        ``mode``; the message names ``flag``, the path and formats that can.
+
+    Examples
+    --------
+    >>> from tconv import images
+    >>> images.output_format("big.png", "RGBA")
+    'PNG'
+    >>> images.output_format("big.jpg", "RGBA", flag="OUT")
+    Traceback (most recent call last):
+    ...
+    ValueError: OUT 'big.jpg': JPEG cannot hold mode RGBA (...); .png or .tif keep it exactly
+    """
+    _mode_check("output_format", mode)
+    image_module = _pillow()
+    import io
+
+    shown = os.fspath(path)
+    extension = os.path.splitext(shown)[1].lower()
+    format_name = image_module.registered_extensions().get(extension)
+    if format_name is None or format_name not in image_module.SAVE:
+        what = f"extension {extension!r}" if extension else "no extension"
+        message = (f"{flag} {shown!r}: {what} names no image format Pillow writes; use "
+                   ".png (or .tif, .jpg, ...), which picks the format")
+        raise ValueError(message)
+    probe = _image_of(np.zeros((_CHANNELS[mode], 2, 2)), mode)
+    buffer = io.BytesIO()
+    try:
+        probe.save(buffer, format=format_name)
+        buffer.seek(0)
+        with image_module.open(buffer) as back:
+            stored_mode = back.mode
+    except (OSError, ValueError, KeyError, SyntaxError):
+        stored_mode = None
+    if stored_mode != mode and (mode, stored_mode) not in _SAME_VALUES:
+        became = ("it cannot store it" if stored_mode is None
+                  else f"it would be stored as {stored_mode!r}")
+        message = (f"{flag} {shown!r}: {format_name} cannot hold mode {mode} ({became}); "
+                   f".png or .tif keep it exactly")
+        raise ValueError(message)
+    return format_name
+
+
+def write_image(path, values, mode: str, *, force: bool = True) -> int:
     """Write ``(C, H, W)`` float values as a ``mode`` image file.
 
     The values are stored with :func:`to_stored` (clamp to the mode's range,
-    round half to even). The format comes from the file name's extension;
-    use a lossless one (PNG, TIFF) to keep the values exactly.
+    round half to even). The format comes from the file name's extension
+    and must hold ``mode`` (:func:`output_format`); use a lossless one (PNG,
+    TIFF) to keep the values exactly. The file is written under a temporary
+    name beside ``path`` and renamed onto it when complete, so a failed
+    write leaves no damaged file.
 
     Parameters
     ----------
@@ -268,6 +383,9 @@ def write_image(path, values, mode: str) -> int:
         ``(C, H, W)`` floats, C matching ``mode`` (1, 3 or 4).
     mode : str
         One of :data:`MODES`.
+    force : bool
+        Replace ``path`` if it exists (default, like most writers); with
+        False an existing file is refused.
 
     Returns
     -------
@@ -278,11 +396,11 @@ def write_image(path, values, mode: str) -> int:
     Raises
     ------
     ValueError
-        Unknown mode, values of the wrong shape, or a file extension Pillow
-        does not know.
+        Unknown mode, values of the wrong shape, an extension Pillow does
+        not write or a format that cannot hold ``mode`` (RGBA as JPEG, ...),
+        a missing folder, or an existing file with ``force=False``.
     OSError
-        The format cannot store this mode (RGBA as JPEG, ...) or the file
-        cannot be written.
+        The file cannot be written.
 
     Examples
     --------
@@ -294,9 +412,13 @@ def write_image(path, values, mode: str) -> int:
     >>> images.read_image(path)
     (array([[[    0.,  1000., 65535.]]]), 'I;16')
     """
+    from ._files import atomic_output
+
     _mode_check("write_image", mode)
+    format_name = output_format(path, mode)
     image = _image_of(values, mode)
-    image.save(os.fspath(path))
+    with atomic_output(path, force=force, flag="path") as temporary:
+        image.save(temporary, format=format_name)
     return count_clamped(values, mode)
 
 

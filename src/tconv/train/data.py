@@ -19,7 +19,11 @@ NumPy only (scikit-learn for :func:`load_digits`); no torch here.
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -154,19 +158,94 @@ def load_digits(size: int = 16) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------
 # MNIST
 
-def _read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as file:
-        head = file.read(2)
-    opener = gzip.open if head == b"\x1f\x8b" else open
-    try:
-        with opener(path, "rb") as file:
-            return file.read()
-    except (OSError, EOFError) as error:  # a damaged or cut gzip stream
-        message = f"read_idx: path={os.fspath(path)!r} is not a readable gzip file ({error})"
-        raise ValueError(message) from error
+MAX_BYTES = 2**30
+"""Largest array (in bytes) :func:`read_idx` and :func:`load_mnist` read: 1 GiB,
+about 20 times MNIST's training images. Pass ``max_bytes`` to go past it."""
+
+CLASSES = 10
+"""Labels must be integers in ``0 .. CLASSES - 1`` (the digits)."""
+
+# Deflate never inflates one byte to more than about 1032 (RFC 1951's longest
+# match, 258 bytes, coded in two bits or less); a gzip file promising more than
+# this times its own size cannot hold it, and is refused before inflating.
+_MAX_DEFLATE_RATIO = 1032
+_CHUNK = 2**20
 
 
-def read_idx(path) -> np.ndarray:
+def _limit(op: str, max_bytes) -> int:
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)):
+        message = f"{op}: max_bytes={max_bytes!r} must be an int (bytes)"
+        raise TypeError(message)
+    if max_bytes < 1:
+        message = f"{op}: max_bytes={max_bytes!r} must be >= 1"
+        raise ValueError(message)
+    return int(max_bytes)
+
+
+def _read_at_most(stream, count: int) -> bytes:
+    """Up to ``count`` bytes of ``stream``, in chunks (never more is inflated)."""
+    parts, left = [], count
+    while left > 0:
+        part = stream.read(min(left, _CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _read_idx_stream(stream, where: str, file_size: int, is_gzip: bool,
+                     max_bytes: int) -> np.ndarray:
+    """Parse an IDX stream, checking the header's promise before reading the body."""
+    magic = _read_at_most(stream, 4)
+    if len(magic) < 4 or magic[:2] != b"\x00\x00":
+        message = (f"{where} is not an IDX file: magic number {magic.hex() or 'empty'}; "
+                   "an IDX file starts with 0x00 0x00, a type code and a dimension count")
+        raise ValueError(message)
+    code, rank = magic[2], magic[3]
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{key:02X}" for key in IDX_DTYPES)
+        message = f"{where}: type code 0x{code:02X} is not an IDX type; valid is one of {known}"
+        raise ValueError(message)
+    if rank == 0:
+        message = f"{where}: the header declares 0 dimensions; an IDX array has at least 1"
+        raise ValueError(message)
+    header = 4 + 4 * rank
+    sizes = _read_at_most(stream, 4 * rank)
+    if len(sizes) < 4 * rank:
+        message = (f"{where} is truncated: {4 + len(sizes)} bytes, shorter than its "
+                   f"{header}-byte header ({rank} dimensions)")
+        raise ValueError(message)
+    shape = tuple(int.from_bytes(sizes[4 * i:4 * i + 4], "big") for i in range(rank))
+    dtype = IDX_DTYPES[code]
+    expected = math.prod(shape) * dtype.itemsize  # a Python int: no wrap-around
+    promise = (f"the header promises shape {shape} of {dtype.itemsize}-byte values "
+               f"({expected} bytes)")
+    if expected > max_bytes:
+        message = (f"{where}: {promise}, more than the {max_bytes} bytes read at most "
+                   "(max_bytes=...; a damaged or hostile header?)")
+        raise ValueError(message)
+    if is_gzip and header + expected > _MAX_DEFLATE_RATIO * file_size + 1024:
+        message = (f"{where}: {promise}, but a gzip file of {file_size} bytes inflates to "
+                   f"at most about {_MAX_DEFLATE_RATIO * file_size} bytes: truncated or "
+                   "damaged")
+        raise ValueError(message)
+    if not is_gzip and file_size - header != expected:
+        body = file_size - header
+        kind = "truncated" if body < expected else "longer than its header says"
+        message = f"{where} is {kind}: {promise} but {body} bytes follow"
+        raise ValueError(message)
+    data = _read_at_most(stream, expected + 1)  # one more byte tells "longer"
+    if len(data) != expected:
+        kind = "truncated" if len(data) < expected else "longer than its header says"
+        body = f"{len(data)}" if len(data) <= expected else f"more than {expected}"
+        message = f"{where} is {kind}: {promise} but {body} bytes follow"
+        raise ValueError(message)
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    return array.astype(dtype.newbyteorder("="))
+
+
+def read_idx(path, *, max_bytes: int = MAX_BYTES) -> np.ndarray:
     """Read one IDX file (the MNIST format), gzip'd or not.
 
     The format: a 4-byte magic number ``0x00 0x00 T D`` (``T`` the element
@@ -180,6 +259,11 @@ def read_idx(path) -> np.ndarray:
     ----------
     path : str or os.PathLike
         The file.
+    max_bytes : int
+        The largest array read (:data:`MAX_BYTES`, 1 GiB, by default). The
+        header's promise is checked against it, and against the file's size,
+        before any of the body is read or inflated; a gzip stream is inflated
+        in chunks, never past the promised size.
 
     Returns
     -------
@@ -189,8 +273,10 @@ def read_idx(path) -> np.ndarray:
     Raises
     ------
     ValueError
-        A bad magic number, an unknown type code, no dimensions, or a body
-        shorter or longer than the header promises (a truncated file).
+        A bad magic number, an unknown type code, no dimensions, a body
+        shorter or longer than the header promises (a truncated file), a
+        promise larger than ``max_bytes`` or than a gzip file of that size
+        can hold, or a damaged gzip stream; the message names the file.
     FileNotFoundError
         ``path`` does not exist.
 
@@ -207,40 +293,23 @@ def read_idx(path) -> np.ndarray:
     array([[0, 1, 2],
            [3, 4, 5]], dtype=uint8)
     """
+    max_bytes = _limit("read_idx", max_bytes)
     path = Path(path)
     if not path.is_file():
         message = f"read_idx: path={os.fspath(path)!r} does not exist or is not a file"
         raise FileNotFoundError(message)
-    data = _read_bytes(path)
     where = f"read_idx: {os.fspath(path)!r}"
-    if len(data) < 4 or data[:2] != b"\x00\x00":
-        message = (f"{where} is not an IDX file: magic number {data[:4].hex() or 'empty'}; "
-                   "an IDX file starts with 0x00 0x00, a type code and a dimension count")
-        raise ValueError(message)
-    code, rank = data[2], data[3]
-    if code not in IDX_DTYPES:
-        known = ", ".join(f"0x{key:02X}" for key in IDX_DTYPES)
-        message = f"{where}: type code 0x{code:02X} is not an IDX type; valid is one of {known}"
-        raise ValueError(message)
-    if rank == 0:
-        message = f"{where}: the header declares 0 dimensions; an IDX array has at least 1"
-        raise ValueError(message)
-    header = 4 + 4 * rank
-    if len(data) < header:
-        message = (f"{where} is truncated: {len(data)} bytes, shorter than its "
-                   f"{header}-byte header ({rank} dimensions)")
-        raise ValueError(message)
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank))
-    dtype = IDX_DTYPES[code]
-    expected = int(np.prod(shape)) * dtype.itemsize
-    body = len(data) - header
-    if body != expected:
-        kind = "truncated" if body < expected else "longer than its header says"
-        message = (f"{where} is {kind}: the header promises shape {shape} of "
-                   f"{dtype.itemsize}-byte values ({expected} bytes) but {body} bytes follow")
-        raise ValueError(message)
-    array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))
+    with open(path, "rb") as raw:
+        is_gzip = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        file_size = os.fstat(raw.fileno()).st_size
+        try:
+            with (gzip.GzipFile(fileobj=raw, mode="rb") if is_gzip else raw) as stream:
+                return _read_idx_stream(stream, where, file_size, is_gzip, max_bytes)
+        except (OSError, EOFError, zlib.error) as error:  # a damaged or cut gzip stream
+            message = (f"read_idx: path={os.fspath(path)!r} is not a readable gzip file "
+                       f"({error})")
+            raise ValueError(message) from None
 
 
 def _find_idx(directory: Path, stem: str) -> Path | None:
@@ -263,6 +332,12 @@ def _as_unit(op: str, name: str, images: np.ndarray) -> np.ndarray:
     if images.dtype == np.uint8:
         return images.astype(np.float32) / np.float32(255.0)
     if images.dtype.kind == "f":
+        finite = np.isfinite(images)
+        if not finite.all():
+            count = int(images.size - np.count_nonzero(finite))
+            message = (f"{op}: {name} holds {count} NaN or infinite values; float images "
+                       "must be finite and lie in [0, 1]")
+            raise ValueError(message)
         low, high = float(images.min()), float(images.max())
         if low < 0.0 or high > 1.0:
             message = (f"{op}: {name} holds floats in [{low}, {high}]; float images must "
@@ -273,7 +348,92 @@ def _as_unit(op: str, name: str, images: np.ndarray) -> np.ndarray:
     raise ValueError(message)
 
 
-def load_mnist(path, split: str = "train") -> tuple[np.ndarray, np.ndarray | None]:
+def _as_labels(op: str, name: str, labels: np.ndarray, count: int) -> np.ndarray:
+    """Labels -> ``(N,)`` int64, refusing floats, other shapes and values out of range."""
+    if labels.dtype.kind not in "ui":
+        message = (f"{op}: {name} has dtype {labels.dtype}; labels must be integers "
+                   f"0..{CLASSES - 1} (floats are not cast)")
+        raise ValueError(message)
+    if labels.ndim != 1 and labels.shape != (count, 1):
+        message = f"{op}: {name} has shape {labels.shape}; labels must be (N,)"
+        raise ValueError(message)
+    labels = labels.reshape(-1)
+    if len(labels) != count:
+        message = f"{op}: {len(labels)} labels for {count} images in {name}; the counts must match"
+        raise ValueError(message)
+    outside = (labels < 0) | (labels >= CLASSES)
+    if outside.any():
+        first = int(labels[np.argmax(outside)])
+        message = (f"{op}: {name} holds {int(outside.sum())} labels outside 0..{CLASSES - 1} "
+                   f"(first {first}); labels are the digits")
+        raise ValueError(message)
+    return labels.astype(np.int64)
+
+
+def _npz_member(archive: zipfile.ZipFile, key: str, where: str, max_bytes: int) -> np.ndarray:
+    """One ``key.npy`` of an open .npz, its header checked before its body is read."""
+    info = archive.getinfo(f"{key}.npy")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, is_fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version == (2, 0):
+            shape, is_fortran, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            message = f"{where}: {key!r} is in .npy format version {version}; 1.0 or 2.0 is read"
+            raise ValueError(message)
+        if dtype.hasobject:
+            message = (f"{where}: {key!r} holds Python objects (a pickle), which are never "
+                       "loaded; save plain numeric arrays")
+            raise ValueError(message)
+        expected = math.prod(shape) * dtype.itemsize
+        body = info.file_size - member.tell()
+        if expected > max_bytes:
+            message = (f"{where}: {key!r} promises shape {shape} ({expected} bytes), more "
+                       f"than the {max_bytes} bytes read at most (max_bytes=...)")
+            raise ValueError(message)
+        if body != expected:
+            kind = "truncated" if body < expected else "longer than its header says"
+            message = (f"{where}: {key!r} is {kind}: its header promises shape {shape} "
+                       f"({expected} bytes) but {body} bytes follow")
+            raise ValueError(message)
+        data = _read_at_most(member, expected)
+    array = np.frombuffer(data, dtype=dtype)
+    return array.reshape(shape, order="F" if is_fortran else "C")
+
+
+def _read_npz(path: Path, split: str, max_bytes: int):
+    """(images, labels or None) of a Keras-style .npz, every member checked."""
+    shown = os.fspath(path)
+    where = f"load_mnist: {shown!r}"
+    images_key, labels_key = NPZ_KEYS[split]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            keys = sorted(name[:-4] for name in archive.namelist() if name.endswith(".npy"))
+            if images_key not in keys:
+                message = (f"{where} has no key {images_key!r} (keys: {keys}); expected "
+                           f"Keras' mnist.npz layout, {images_key!r} and optionally "
+                           f"{labels_key!r}")
+                raise ValueError(message)
+            images = _npz_member(archive, images_key, where, max_bytes)
+            labels = (_npz_member(archive, labels_key, where, max_bytes)
+                      if labels_key in keys else None)
+    except ValueError as error:
+        if str(error).startswith(where):  # ours, already naming the file
+            raise
+        message = f"{where} is not a readable .npz (zip) file: truncated or damaged ({error})"
+        raise ValueError(message) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, SyntaxError, TypeError, KeyError, struct.error) as error:
+        # zipfile (an "encrypted" flag is a RuntimeError) and numpy's .npy header
+        # parser report damage in many ways.
+        message = f"{where} is not a readable .npz (zip) file: truncated or damaged ({error})"
+        raise ValueError(message) from None
+    return images, labels
+
+
+def load_mnist(path, split: str = "train", *,
+               max_bytes: int = MAX_BYTES) -> tuple[np.ndarray, np.ndarray | None]:
     """Read MNIST (or any grey digit set in the same files) from ``path``.
 
     ``path`` is one of:
@@ -297,6 +457,9 @@ def load_mnist(path, split: str = "train") -> tuple[np.ndarray, np.ndarray | Non
         Directory, ``.npz`` file or IDX file.
     split : str
         ``"train"`` or ``"test"``.
+    max_bytes : int
+        The largest array read from one file or key (:data:`MAX_BYTES`);
+        see :func:`read_idx`.
 
     Returns
     -------
@@ -310,9 +473,12 @@ def load_mnist(path, split: str = "train") -> tuple[np.ndarray, np.ndarray | Non
     FileNotFoundError
         ``path`` does not exist, or a directory without the images file.
     ValueError
-        Bad IDX files (see :func:`read_idx`), an ``.npz`` without the images
-        key, images of the wrong shape or value range, or labels whose count
-        differs from the images'.
+        Bad IDX files (see :func:`read_idx`); an ``.npz`` that is truncated
+        or damaged, has no images key, holds pickled objects, or promises
+        more than ``max_bytes``; images of the wrong shape, NaN or infinite,
+        or outside the value range; labels that are not integers in
+        ``0 .. CLASSES - 1`` or whose count differs from the images'. The
+        message names the file.
 
     Examples
     --------
@@ -328,6 +494,7 @@ def load_mnist(path, split: str = "train") -> tuple[np.ndarray, np.ndarray | Non
     if split not in _IDX_NAMES:
         message = f"load_mnist: split={split!r} is not a split; valid is 'train' or 'test'"
         raise ValueError(message)
+    max_bytes = _limit("load_mnist", max_bytes)
     where = Path(path)
     shown = os.fspath(path)
     if where.is_dir():
@@ -337,32 +504,23 @@ def load_mnist(path, split: str = "train") -> tuple[np.ndarray, np.ndarray | Non
             message = (f"load_mnist: path={shown!r} holds no {images_stem} file (plain or "
                        ".gz); give the directory of the MNIST IDX files or an .npz file")
             raise FileNotFoundError(message)
-        images = read_idx(images_path)
+        images = read_idx(images_path, max_bytes=max_bytes)
         labels_path = _find_idx(where, labels_stem)
-        labels = None if labels_path is None else read_idx(labels_path)
-        name = images_path.name
+        labels = None if labels_path is None else read_idx(labels_path, max_bytes=max_bytes)
+        name = repr(os.fspath(images_path))
+        labels_name = None if labels_path is None else repr(os.fspath(labels_path))
     elif where.is_file() and where.suffix == ".npz":
+        images, labels = _read_npz(where, split, max_bytes)
         images_key, labels_key = NPZ_KEYS[split]
-        with np.load(where, allow_pickle=False) as archive:
-            if images_key not in archive.files:
-                message = (f"load_mnist: {shown!r} has no key {images_key!r} (keys: "
-                           f"{sorted(archive.files)}); expected Keras' mnist.npz layout, "
-                           f"{images_key!r} and optionally {labels_key!r}")
-                raise ValueError(message)
-            images = archive[images_key]
-            labels = archive[labels_key] if labels_key in archive.files else None
-        name = images_key
+        name, labels_name = f"{shown!r} key {images_key!r}", f"{shown!r} key {labels_key!r}"
     elif where.is_file():
-        images, labels, name = read_idx(where), None, where.name
+        images, labels = read_idx(where, max_bytes=max_bytes), None
+        name, labels_name = repr(shown), None
     else:
         message = (f"load_mnist: path={shown!r} does not exist; give the directory of the "
                    "MNIST IDX files or an .npz file")
         raise FileNotFoundError(message)
     images = _as_unit("load_mnist", name, np.asarray(images))
     if labels is not None:
-        labels = np.asarray(labels).astype(np.int64).reshape(-1)
-        if len(labels) != len(images):
-            message = (f"load_mnist: {len(labels)} labels for {len(images)} images in "
-                       f"{shown!r}; the counts must match")
-            raise ValueError(message)
+        labels = _as_labels("load_mnist", labels_name, np.asarray(labels), len(images))
     return images, labels

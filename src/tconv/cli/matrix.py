@@ -1,31 +1,33 @@
-"""``tconv matrix`` and ``tconv tour``: the picture commands of the CLI.
-
-Registered in :data:`tconv.cli._COMMANDS`. The flag parsers and the operand
-helpers of ``tconv explain`` are imported when a parser is built or a command
-runs (not at import time), since ``tconv.cli`` imports this module.
-"""
+"""``tconv matrix``: a (transposed) convolution as a matrix product, as text or a picture."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import textwrap
 
 import numpy as np
 
-from ._cli_flags import _add_operation_flags, _operands
-from ._draw_matrix import MAX_CELLS, MAX_INPUT, draw_matrix, matrix_product, number
+import tconv
 
-# Text output: wider matrices are only described, pictures are for --png.
+from .._draw_matrix import MAX_CELLS, MAX_INPUT, draw_matrix, matrix_product, number
+from . import files, flags
+
+# Text output: larger matrices are only described, pictures are for --png.
 MAX_TEXT_COLUMNS = 48
+MAX_TEXT_ROWS = MAX_CELLS
+# Sizes of a text call are computed from integers; its large side (full output
+# or padded input) is bounded before anything is allocated.
+MAX_TEXT_VALUES = 2**16
 
-
-# --------------------------------------------------------------------------
-# tconv matrix
 
 _MATRIX_EPILOG = f"""\
 The flags are those of 'tconv explain' (see 'tconv explain --help' for the
-value and padding forms). The input is at most {MAX_INPUT} per axis and the
-matrix at most {MAX_CELLS} rows and {MAX_CELLS} columns.
+value and padding forms). As text, a matrix of at most {MAX_TEXT_ROWS} rows and
+{MAX_TEXT_COLUMNS} columns is printed and a larger one only described. The
+picture (--png) takes an input of at most {MAX_INPUT} per axis and a matrix of at
+most {MAX_CELLS} rows and {MAX_CELLS} columns; an existing FILE is replaced only
+with --force.
 
 examples:
   tconv matrix                                   # the classic 2x2 example
@@ -35,7 +37,7 @@ examples:
 """
 
 
-def _add_matrix(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "matrix", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="the convolution matrix C (conv) or C^T (conv_transpose), with x and y",
@@ -45,11 +47,12 @@ def _add_matrix(commands) -> None:
             "tconv.conv_matrix, x the input and y the op's output, both flattened row "
             "by row. Printed as text, or drawn as a picture with --png.", 78),
         epilog=_MATRIX_EPILOG)
-    _add_operation_flags(parser, what="show as a matrix")
+    flags.add_operation_flags(parser, what="show as a matrix")
     parser.add_argument("--png", metavar="FILE",
                         help="draw the product as a picture (needs matplotlib: the viz "
                              "extra) instead of printing it")
-    parser.set_defaults(run=_run_matrix, command_parser=parser)
+    files.add_force(parser, "the --png file")
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def _shape(shape) -> str:
@@ -81,69 +84,47 @@ def _matrix_lines(data: dict) -> list[str]:
     return lines
 
 
-def _run_matrix(args, parser) -> int:
-    x, weight = _operands(args)
+def run(args, parser) -> int:
+    if args.png is not None:  # what --png needs is checked before any work
+        files.require("--png")
+        files.check_picture(args.png, flag="--png", force=args.force)
+    x, weight = flags.operands(args)
     geometry = {"op": args.op, "stride": args.stride, "padding": args.padding,
                 "output_padding": args.output_padding, "dilation": args.dilation}
-    data = matrix_product(x, weight, **geometry)  # bad values are reported as such
     if args.png is not None:
-        try:
-            picture = draw_matrix(x, weight, args.png, **geometry)
-        except (OSError, ValueError) as error:  # the path: missing folder, unknown format
-            message = f"--png={args.png!r}: cannot write it ({error})"
-            raise ValueError(message) from None
+        picture = files.write(args.png, lambda temporary: draw_matrix(
+            x, weight, temporary, **geometry), flag="--png", force=args.force)
         width, height = picture.size
         print(f"wrote {args.png}: {width}x{height} picture of y = {picture.name} x, "
               f"{picture.name} {picture.matrix.shape[0]}x{picture.matrix.shape[1]}, "
               f"x {_shape(picture.in_shape)}, y {_shape(picture.out_shape)}")
         return 0
-    rows, cols = data["matrix"].shape
-    name = data["name"]
-    print(f"tconv matrix: {args.op}, {x.ndim}-D, x {_shape(data['in_shape'])} -> "
-          f"y {_shape(data['out_shape'])}: y = {name} x")
+    # Text: the sizes first (plain integers), so a matrix too large to print is
+    # described without being built, whatever the picture's limits.
+    flags.check_size(args, x, weight, limit=MAX_TEXT_VALUES)
+    if args.op == "conv":
+        out_shape = tconv.conv_output_shape(x.shape, weight.shape, stride=args.stride,
+                                            padding=args.padding, dilation=args.dilation)
+    else:
+        out_shape = tconv.conv_transpose_output_shape(
+            x.shape, weight.shape, stride=args.stride, padding=args.padding,
+            output_padding=args.output_padding, dilation=args.dilation)
+    rows, cols = math.prod(out_shape), x.size
+    name = "C" if args.op == "conv" else "C^T"
+    print(f"tconv matrix: {args.op}, {x.ndim}-D, x {_shape(x.shape)} -> "
+          f"y {_shape(out_shape)}: y = {name} x")
     source = ("the transpose of tconv.conv_matrix of the adjoint convolution"
               if name == "C^T" else "tconv.conv_matrix")
     print(textwrap.fill(f"{name} is {rows}x{cols} ({source}); x and y are flattened row "
                         "by row, zeros shown as '.'; y is the op's own output.", 78))
-    if cols > MAX_TEXT_COLUMNS:
-        print(f"({name} has {cols} columns: too wide to print; draw it with --png FILE)")
+    if cols > MAX_TEXT_COLUMNS or rows > MAX_TEXT_ROWS:
+        too = "wide" if cols > MAX_TEXT_COLUMNS else "tall"
+        print(f"({name} is {rows}x{cols}: too {too} to print, at most {MAX_TEXT_ROWS} rows "
+              f"and {MAX_TEXT_COLUMNS} columns; draw it with --png FILE if it has at most "
+              f"{MAX_CELLS} of each)")
         return 0
+    data = matrix_product(x, weight, **geometry)
     print("\n".join(_matrix_lines(data)))
     difference = float(np.max(np.abs(data["matrix"] @ data["x"] - data["y"])))
     print(f"max |{name} x - y| = {difference:g}")
-    return 0
-
-
-# --------------------------------------------------------------------------
-# tconv tour
-
-def _add_tour(commands) -> None:
-    parser = commands.add_parser(
-        "tour", formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="write an HTML tour of up-sampling and transposed convolution",
-        description=textwrap.fill(
-            "Write DIR/index.html and its pictures: a walk through up-sampling "
-            "(nearest, bilinear, bicubic, bed of nails, max-unpooling on a real "
-            "image), transposed convolution as scattering, as the transposed "
-            "convolution matrix and as zero insertion, 'valid' versus 'same', and "
-            "checkerboard artifacts with their fixes. Every number and picture is "
-            "computed by tconv as the page is written; it opens in a browser with no "
-            "network. Needs matplotlib and Pillow (the viz extra).", 78),
-        epilog="example:\n  tconv tour -o tour/      # then open tour/index.html\n")
-    parser.add_argument("-o", "--output", required=True, metavar="DIR",
-                        help="the directory to write (created if missing)")
-    parser.set_defaults(run=_run_tour, command_parser=parser)
-
-
-def _run_tour(args, parser) -> int:
-    from ._tour import write_tour
-
-    try:
-        index = write_tour(args.output)
-    except OSError as error:
-        message = f"-o={args.output!r}: cannot write the tour there ({error})"
-        raise ValueError(message) from None
-    files = sorted(path.name for path in index.parent.iterdir()
-                   if path.suffix in (".png", ".gif"))
-    print(f"wrote {index} and {len(files)} pictures beside it; open it in a browser")
     return 0

@@ -10,6 +10,7 @@ reads (and, for nearest, the index it rounds to) and the values it produces.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import textwrap
 
@@ -18,14 +19,16 @@ import numpy as np
 import tconv
 import tconv.onnx
 
-from . import _resize
-from ._cli_flags import _sizes, _values
-from ._resize_translate import FRAMEWORKS
+from .. import _resize
+from .._resize_translate import FRAMEWORKS
+from . import flags
 
 # Shown in full up to this many disagreeing pixels; the rest are counted.
 MAX_LISTED = 40
 # The grid of marks is drawn up to this width.
 MAX_GRID = 64
+# IN and OUT are checked against this many values before any array is made.
+MAX_VALUES = 2**20
 
 _EPILOG = """\
 settings:  FRAMEWORK:key=value,key=value
@@ -142,7 +145,7 @@ def _onnx_attributes(pairs: dict) -> dict:
     return attributes
 
 
-def _add_resize_diff(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "resize-diff", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="which output pixels two resize settings (torch, jax, keras, onnx) disagree on",
@@ -153,11 +156,11 @@ def _add_resize_diff(commands) -> None:
             "the source coordinate each reads, both values, a grid of marks for 2-D, "
             "the count and the largest difference.", 78),
         epilog=_EPILOG)
-    parser.add_argument("in_size", type=_sizes, metavar="IN", help="input size: 5 or 5x5")
-    parser.add_argument("out_size", type=_sizes, metavar="OUT", help="output size: 8 or 8x8")
+    parser.add_argument("in_size", type=flags.sizes, metavar="IN", help="input size: 5 or 5x5")
+    parser.add_argument("out_size", type=flags.sizes, metavar="OUT", help="output size: 8 or 8x8")
     parser.add_argument("first", type=_setting, metavar="A", help="the first setting")
     parser.add_argument("second", type=_setting, metavar="B", help="the second setting")
-    parser.add_argument("--input", type=_values, metavar="VALUES",
+    parser.add_argument("--input", type=flags.values, metavar="VALUES",
                         help='the signal: "1,2,3" (1-D) or "1,2;3,4" (2-D); its shape must '
                              "be IN")
     parser.add_argument("--signal", choices=("ramp", "impulse"), default="ramp",
@@ -165,7 +168,7 @@ def _add_resize_diff(commands) -> None:
                              "impulse (1 in the middle); default ramp")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when some pixel differs")
-    parser.set_defaults(run=_run_resize_diff, command_parser=parser)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def signal(in_size: tuple[int, ...], kind: str) -> np.ndarray:
@@ -203,12 +206,18 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _run_resize_diff(args, parser) -> int:
+def run(args, parser) -> int:
     in_size, out_size = args.in_size, args.out_size
     if len(in_size) != len(out_size) or len(in_size) > 2:
         message = (f"IN={'x'.join(map(str, in_size))} and OUT={'x'.join(map(str, out_size))} "
                    "must both be 1-D (8) or both 2-D (5x5)")
         raise ValueError(message)
+    for flag, size in (("IN", in_size), ("OUT", out_size)):
+        if math.prod(size) > MAX_VALUES:
+            message = (f"{flag}={'x'.join(map(str, size))} is {math.prod(size)} values; at "
+                       f"most {MAX_VALUES} are resized here (the differences are listed "
+                       "pixel by pixel): use a smaller size")
+            raise ValueError(message)
     if args.input is not None:
         x = np.asarray(args.input, dtype=np.float64)
         if x.shape != tuple(in_size):

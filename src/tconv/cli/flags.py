@@ -1,18 +1,22 @@
-"""Flags shared by the commands that take one small op call.
+"""Flag value parsers and the operand flags the commands share.
 
-``tconv explain``, ``tconv animate`` and ``tconv matrix`` take the same
-values, sizes and geometry flags; the flag value parsers (``_values``,
-``_sizes``, ``_ints``, ``_padding``) are also used by other commands. They
-live here so that :mod:`tconv.cli` and its ``_cli_*`` modules can import them
-without importing each other.
+The parsers (:func:`values`, :func:`sizes`, :func:`ints`, :func:`padding`,
+:func:`positive`, :func:`scale`) turn one flag's text into a Python value or
+raise ``argparse.ArgumentTypeError`` (exit status 2). ``tconv explain``,
+``tconv animate`` and ``tconv matrix`` take the same values, sizes and
+geometry flags: :func:`add_operation_flags` adds them and :func:`operands`
+reads them back.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import re
 
 import numpy as np
+
+import tconv
 
 # Explanations are for small examples; larger ones are refused, not truncated.
 MAX_SIZE = 32
@@ -22,20 +26,20 @@ _CLASSIC = {  # rank -> (input, kernel) shown when none is given
     1: ([1, 2, 3], [1, 10, 100]),
 }
 
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _PAIR = r"\((-?\d+),(-?\d+)\)"
 
 
 # --------------------------------------------------------------------------
 # Flag value parsers: text -> Python value, or ArgumentTypeError (exit 2).
 
-def _values(text: str) -> np.ndarray:
+def values(text: str) -> np.ndarray:
     """``"55,52;57,50"`` -> 2-D array (rows by ``;``); ``"1,2,3"`` -> 1-D."""
     rows = text.split(";")
     table = []
     for row in rows:
         items = [item.strip() for item in row.split(",")]
-        bad = [item for item in items if not re.fullmatch(_NUMBER, item)]
+        bad = [item for item in items if not re.fullmatch(NUMBER, item)]
         if bad:
             message = (f"{text!r}: {bad[0]!r} is not a number; write values separated by "
                        "',' and rows by ';', e.g. \"55,52;57,50\"")
@@ -50,7 +54,7 @@ def _values(text: str) -> np.ndarray:
     return array[0] if len(rows) == 1 else array
 
 
-def _sizes(text: str) -> tuple[int, ...]:
+def sizes(text: str) -> tuple[int, ...]:
     """``"3x3"``, ``"3,3"`` or ``"3"`` -> positive ints."""
     items = re.split(r"[x,]", text.strip().lower())
     if not all(re.fullmatch(r"\d+", item.strip()) for item in items):
@@ -64,7 +68,7 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _ints(text: str) -> int | tuple[int, ...]:
+def ints(text: str) -> int | tuple[int, ...]:
     """``"2"`` -> 2; ``"2,1"`` -> (2, 1). Values are checked by the library."""
     items = [item.strip() for item in text.split(",")]
     if not all(re.fullmatch(r"-?\d+", item) for item in items):
@@ -75,7 +79,7 @@ def _ints(text: str) -> int | tuple[int, ...]:
     return values[0] if len(values) == 1 else values
 
 
-def _padding(text: str):
+def padding(text: str):
     """Every padding form of the library, spelled for a shell.
 
     ``same``/``valid``; ``1`` (every side); ``1,2`` (per axis, both sides);
@@ -99,30 +103,47 @@ def _padding(text: str):
     raise argparse.ArgumentTypeError(message)
 
 
+def positive(text: str) -> int:
+    """A positive int flag value."""
+    if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
+        message = f"{text!r} is not a positive int (>= 1)"
+        raise argparse.ArgumentTypeError(message)
+    return int(text)
+
+
+def scale(text: str) -> int | float:
+    """``"2"`` -> 2, ``"2.5"`` -> 2.5 (``"2.0"`` -> 2). Values are checked by images."""
+    if not re.fullmatch(NUMBER, text.strip()):
+        message = f"{text!r} is not a number; write the factor for both axes, e.g. 2 or 1.5"
+        raise argparse.ArgumentTypeError(message)
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
 # --------------------------------------------------------------------------
 # The operands and geometry of one op call
 
-def _add_operation_flags(parser, *, what: str = "explain") -> None:
+def add_operation_flags(parser, *, what: str = "explain") -> None:
     """The values and geometry flags of explain, animate and matrix."""
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--input", type=_values, metavar="VALUES",
+    source.add_argument("--input", type=values, metavar="VALUES",
                         help='input values, e.g. "55,52;57,50" (default: the classic '
                              "example)")
-    source.add_argument("--input-size", type=_sizes, metavar="SIZE",
+    source.add_argument("--input-size", type=sizes, metavar="SIZE",
                         help="input shape filled with 1..N, e.g. 3x3 or 5")
     kernel = parser.add_mutually_exclusive_group()
-    kernel.add_argument("--kernel", type=_values, metavar="VALUES",
+    kernel.add_argument("--kernel", type=values, metavar="VALUES",
                         help='kernel values, e.g. "1,2;2,1"')
-    kernel.add_argument("--kernel-size", type=_sizes, metavar="SIZE",
+    kernel.add_argument("--kernel-size", type=sizes, metavar="SIZE",
                         help="kernel shape filled with 1..K, e.g. 3 or 3x2")
-    parser.add_argument("--stride", type=_ints, default=1, metavar="INTS",
+    parser.add_argument("--stride", type=ints, default=1, metavar="INTS",
                         help="stride: one int or one per axis, e.g. 2 or 2,1 (default 1)")
-    parser.add_argument("--padding", type=_padding, default="valid", metavar="PADDING",
+    parser.add_argument("--padding", type=padding, default="valid", metavar="PADDING",
                         help="padding, any form below (default valid)")
-    parser.add_argument("--output-padding", type=_ints, default=0, metavar="INTS",
+    parser.add_argument("--output-padding", type=ints, default=0, metavar="INTS",
                         help="output_padding (conv_transpose only): one int or one per "
                              "axis, each < max(stride, dilation) (default 0)")
-    parser.add_argument("--dilation", type=_ints, default=1, metavar="INTS",
+    parser.add_argument("--dilation", type=ints, default=1, metavar="INTS",
                         help="spacing of the kernel taps: one int or one per axis "
                              "(default 1)")
     parser.add_argument("--rank", type=int, choices=(1, 2),
@@ -175,7 +196,7 @@ def _operand(flag: str, values, size_flag: str, sizes, default, rank: int) -> np
     return array
 
 
-def _operands(args) -> tuple[np.ndarray, np.ndarray]:
+def operands(args) -> tuple[np.ndarray, np.ndarray]:
     """``(x, weight)`` from the value and size flags, or the classic example."""
     rank = _rank(args)
     x_default, weight_default = _CLASSIC[rank]
@@ -183,3 +204,47 @@ def _operands(args) -> tuple[np.ndarray, np.ndarray]:
     weight = _operand("--kernel", args.kernel, "--kernel-size", args.kernel_size,
                       weight_default, rank)
     return x, weight
+
+
+def _per_axis(value, rank: int) -> tuple[int, ...]:
+    return tuple(value) if isinstance(value, tuple) else (value,) * rank
+
+
+def check_size(args, x: np.ndarray, weight: np.ndarray, *, limit: int) -> None:
+    """Refuse, before anything is computed, a call whose large side exceeds ``limit`` values.
+
+    The large side is the full (uncropped) output of a transposed
+    convolution, or the padded input of a convolution. The sizes come from
+    :func:`tconv.conv_transpose_output_shape` / :func:`tconv.conv_output_shape`,
+    which also report bad geometry flags.
+    """
+    if args.op == "conv" and args.output_padding not in (0, (0,) * x.ndim):
+        message = (f"--output-padding {args.output_padding}: output_padding is for --op "
+                   "conv_transpose only; leave it 0 for --op conv")
+        raise ValueError(message)
+    rank = x.ndim
+    geometry = {"stride": args.stride, "padding": args.padding, "dilation": args.dilation}
+    if args.op == "conv":
+        out = tconv.conv_output_shape(x.shape, weight.shape, **geometry)
+    else:
+        out = tconv.conv_transpose_output_shape(x.shape, weight.shape, **geometry,
+                                                output_padding=args.output_padding)
+    stride, dilation = _per_axis(args.stride, rank), _per_axis(args.dilation, rank)
+    span = tuple(d * (k - 1) + 1 for k, d in zip(weight.shape, dilation))
+    if args.op == "conv":  # the padded input is at most out * stride + span
+        large = tuple(m * s + e for m, s, e in zip(out, stride, span))
+        what = "padded input"
+    else:
+        large = tuple((n - 1) * s + e for n, s, e in zip(x.shape, stride, span))
+        what = "full output"
+    for name, shape in ((what, large), ("output", out)):
+        count = math.prod(shape)
+        if count > limit:
+            given = ", ".join(f"{flag} {value}" for flag, value in (
+                ("--stride", args.stride), ("--padding", args.padding),
+                ("--dilation", args.dilation)) if value not in (0, 1, "valid"))
+            message = (f"the {name} would be {'x'.join(map(str, shape))} ({count} values; "
+                       f"{given or 'input and kernel as given'}); at most {limit} are "
+                       "computed here: use a smaller --stride, --padding, --dilation or "
+                       "input")
+            raise ValueError(message)

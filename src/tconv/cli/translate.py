@@ -1,6 +1,6 @@
 """``tconv translate``: one layer's parameters in another framework's convention.
 
-The subcommand of :mod:`tconv.cli` over :func:`tconv.translate`. Parameters
+The command over :func:`tconv.translate`. Parameters
 are ``NAME=VALUE`` words in the source framework's own names; values are read
 as Python literals where they are one (``3``, ``3,3``, ``[1, 1, 0, 0]``,
 ``((1, 2), (1, 2))``, ``False``) and as plain strings otherwise (``same``).
@@ -15,7 +15,8 @@ import textwrap
 
 import tconv
 
-from ._translate import FRAMEWORKS
+from .._translate import FRAMEWORKS
+from . import flags
 
 _EPILOG = """\
 PARAM words use the source framework's names. Frameworks that do not name
@@ -51,18 +52,13 @@ def _param(text: str) -> tuple[str, object]:
     return name.strip(), _value(value.strip())
 
 
-def _sizes(text: str) -> tuple[int, ...]:
-    """``"32x32"``, ``"32,32"`` or ``"32"`` -> positive ints."""
-    items = re.split(r"[x,]", text.strip().lower())
-    if not all(re.fullmatch(r"\d+", item.strip()) for item in items):
-        message = (f"{text!r} is not a size; write one positive int per axis separated "
-                   "by 'x', e.g. 32x32 (or one int for every axis)")
-        raise argparse.ArgumentTypeError(message)
-    sizes = tuple(int(item) for item in items)
+def _input_size(text: str) -> int | tuple[int, ...]:
+    """``"32x32"``, ``"32,32"`` -> (32, 32); ``"32"`` -> 32."""
+    sizes = flags.sizes(text)
     return sizes[0] if len(sizes) == 1 else sizes
 
 
-def _add_translate(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "translate", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="write a layer's parameters in another framework's convention",
@@ -81,12 +77,12 @@ def _add_translate(commands) -> None:
     parser.add_argument("--rank", type=int, choices=(1, 2, 3),
                         help="spatial rank (default: the length of a tuple kernel size, "
                              "else 2)")
-    parser.add_argument("--input-size", type=_sizes, metavar="SIZE",
+    parser.add_argument("--input-size", type=_input_size, metavar="SIZE",
                         help="spatial input size, e.g. 32x32; needed where the answer "
                              "depends on it (e.g. Keras 'same' convolution with stride > 1)")
     parser.add_argument("params", nargs="*", type=_param, metavar="PARAM",
                         help="NAME=VALUE in the source framework's names")
-    parser.set_defaults(run=_run_translate, command_parser=parser)
+    parser.set_defaults(run=run, command_parser=parser)
 
 
 def _rank(args, params: dict) -> int:
@@ -99,7 +95,7 @@ def _rank(args, params: dict) -> int:
     return 2
 
 
-def _run_translate(args, parser) -> int:
+def run(args, parser) -> int:
     params = dict(args.params)
     if len(params) != len(args.params):
         names = [name for name, _ in args.params]

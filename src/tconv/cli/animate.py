@@ -1,19 +1,13 @@
-"""``tconv animate`` and ``tconv explain --png``: the drawing half of ``tconv explain``.
-
-Registered in :data:`tconv.cli._COMMANDS`. The flags of ``tconv explain``
-(values, sizes, stride, padding, ...) and its operand helpers live in
-``tconv.cli``, which imports this module; they are looked up when a parser is
-built or a command runs, never at import time.
-"""
+"""``tconv animate``: a (transposed) convolution step by step, as a GIF or MP4."""
 
 from __future__ import annotations
 
 import argparse
 import textwrap
 
-from ._cli_flags import _add_operation_flags, _operands
-from ._draw import FORMATS, MAX_FRAMES, VIEWS, animate, draw_explanation
-from ._explain import MAX_GRID, MAX_SIZE, explain
+from .._draw import FORMATS, MAX_FRAMES, VIEWS, animate
+from .._explain import MAX_GRID, MAX_SIZE, explain
+from . import files, flags
 
 _ANIMATE_EPILOG = f"""\
 The flags for the values and the geometry are those of 'tconv explain' (see
@@ -28,7 +22,8 @@ frames:
   At most {MAX_FRAMES} frames; input and kernel at most {MAX_SIZE} per axis, the
   full output, padded input and output at most {MAX_GRID}.
 
-output:
+output (replaced only with --force; written under a temporary name and
+renamed when complete):
   .gif  written with Pillow
   .mp4  written with ffmpeg: the one on PATH, else imageio-ffmpeg's
         (pip install imageio-ffmpeg)
@@ -51,7 +46,7 @@ def _fps(text: str) -> float:
         raise argparse.ArgumentTypeError(message) from None
 
 
-def _add_animate(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "animate", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="animate a (transposed) convolution step by step (GIF, or MP4 with ffmpeg)",
@@ -61,7 +56,7 @@ def _add_animate(commands) -> None:
             "the running sum (scatter view), or the flipped kernel sliding over the "
             "zero-inserted input (zero-insertion view), then the cropped output.", 78),
         epilog=_ANIMATE_EPILOG)
-    _add_operation_flags(parser, what="animate")
+    flags.add_operation_flags(parser, what="animate")
     parser.add_argument("-o", "--output", required=True, metavar="PATH",
                         help=f"where the animation goes: {' or '.join(FORMATS)}")
     parser.add_argument("--view", choices=VIEWS, default="scatter",
@@ -69,32 +64,21 @@ def _add_animate(commands) -> None:
                              "or both")
     parser.add_argument("--fps", type=_fps, default=2.0, metavar="FPS",
                         help="frames per second, 0.1 to 30 (default 2)")
-    parser.set_defaults(run=_run_animate, command_parser=parser)
+    files.add_force(parser, "the --output file")
+    parser.set_defaults(run=run, command_parser=parser)
 
 
-def _run_animate(args, parser) -> int:
-    x, weight = _operands(args)
+def run(args, parser) -> int:
+    files.require("tconv animate")
+    files.check(args.output, flag="--output", force=args.force)
+    x, weight = flags.operands(args)
+    flags.check_size(args, x, weight, limit=MAX_GRID * MAX_GRID)
     explanation = explain(x, weight, op=args.op, stride=args.stride, padding=args.padding,
                           output_padding=args.output_padding, dilation=args.dilation)
-    movie = _writing("--output", args.output,
-                     lambda: animate(explanation, args.output, view=args.view, fps=args.fps))
+    movie = files.write(args.output, lambda temporary: animate(
+        explanation, temporary, view=args.view, fps=args.fps),
+        flag="--output", force=args.force)
     width, height = movie.size
-    print(f"wrote {movie.path}: {movie.frames} frames of {width}x{height} pixels "
+    print(f"wrote {args.output}: {movie.frames} frames of {width}x{height} pixels "
           f"({args.view} view, {args.fps:g} fps)")
     return 0
-
-
-def write_png(path: str, explanation) -> None:
-    """``tconv explain --png PATH``: the picture of the call, and a line saying so."""
-    picture = _writing("--png", path, lambda: draw_explanation(explanation, path))
-    width, height = picture.size
-    print(f"\nwrote {picture.path}: {width}x{height} pixels")
-
-
-def _writing(flag: str, path: str, write):
-    """Return ``write()``; a file that cannot be written becomes a ValueError."""
-    try:
-        return write()
-    except OSError as error:
-        message = f"{flag}={path!r}: cannot write it ({error.strerror or error})"
-        raise ValueError(message) from None
