@@ -2,7 +2,7 @@
 
 Every ONNX mode is separable: the output is the input resized along one axis
 after another. Per axis the work is two small tables computed from the
-formulas of SEMANTICS.md 4.2-4.3, then one gather and a weighted sum::
+formulas of docs/rules/onnx.md, then one gather and a weighted sum::
 
     output index i --coordinate mode--> source coordinate xs(i)
                    --kernel-----------> taps  j(i, 0..T-1)   (indices into the input)
@@ -207,7 +207,7 @@ def _nearest_spec(xs: np.ndarray, nearest_mode: str) -> np.ndarray:
 
 
 def _keys(t: np.ndarray, a: float) -> np.ndarray:
-    """The Keys cubic kernel ``W(t)`` with coefficient ``a`` (SEMANTICS.md 4.3)."""
+    """The Keys cubic kernel ``W(t)`` with coefficient ``a`` (docs/rules/onnx.md)."""
     t = np.abs(t)
     inner = ((a + 2) * t - (a + 3)) * t * t + 1
     outer = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a

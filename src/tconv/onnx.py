@@ -4,15 +4,23 @@
 A translator onto the core ops: ONNX attribute names (``strides``, ``pads``,
 ``dilations``, ``group``), the flat ``pads`` layout ``[b_1..b_d, e_1..e_d]``
 turned into ``(before, after)`` pairs, ``auto_pad`` and ``output_shape``
-turned into explicit pads (SEMANTICS.md 3.1-3.4), and ONNX's global MaxPool
+turned into explicit pads (docs/rules/onnx.md), and ONNX's global MaxPool
 indices; ``Resize`` runs on the separable engine of ``tconv._resize``. Inputs
 and outputs are NumPy arrays with the dtypes ONNX specifies. Errors name the
 function as ``onnx.<name>`` and the ONNX attribute, also when the core op
 called underneath raised them.
-Where the specification is silent, onnxruntime is followed. ``onnx`` itself
-is never imported.
-"""
 
+By default (``runtime="spec"``) every op computes what the ONNX
+specification defines: its operator text, its backend node test cases (all
+of them pass) and its reference implementation where that is not known to be
+wrong. Every op also takes ``runtime="onnxruntime"``, which reproduces
+onnxruntime where it departs from the specification (Resize
+``align_corners`` with ``scales``, MaxUnpool with ``output_shape``, MaxPool
+pads and ``SAME_*`` with dilation, ...). Each departure, with a worked
+example, is listed in docs/rules/onnx-departures.md. Where the
+specification is silent, onnxruntime is followed. ``onnx`` itself is never
+imported.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -319,7 +327,7 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
 
 def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, dilation,
                     output_padding, ort=False):
-    """Per axis ``(before, after, output_padding)`` for the core (SEMANTICS.md 3.2).
+    """Per axis ``(before, after, output_padding)`` for the core (docs/rules/onnx.md).
 
     With ``total = F - out`` (``F`` counting output_padding) negative, the
     ``-total`` extra positions are zeros at the end of the axis (the spec's
@@ -417,7 +425,7 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     Per axis ``F = s*(n-1) + output_padding + ke``. SAME_* gives ``n*s``;
     with ``output_shape`` or SAME_*, ``total = F - out``; SAME_UPPER crops
     ``total//2`` at the start, NOTSET/VALID/SAME_LOWER ``total - total//2``
-    (SEMANTICS.md 3.2). A negative total (``ke < s`` with SAME_*, or an
+    (docs/rules/onnx.md). A negative total (``ke < s`` with SAME_*, or an
     ``output_shape`` beyond ``F``) appends zeros at the end of the axis
     (the spec read with C truncation; onnxruntime returns a shorter output
     for SAME_* there). The reference evaluator refuses ``group > 1`` and
@@ -614,7 +622,7 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     Y : numpy.ndarray
         X's dtype.
     Indices : numpy.ndarray of int64
-        Flattened over the whole tensor, N and C included (SEMANTICS.md 3.3).
+        Flattened over the whole tensor, N and C included (docs/rules/onnx.md).
 
     Raises
     ------
@@ -641,8 +649,8 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     dilation = _positive(op, "dilations", dilations, rank)
     padding = _forward_pads(op, auto_pad, pads, X.shape[2:], kernel, stride, dilation,
                             clamp=False, dilate=not ort)
-    if auto_pad.startswith("SAME"):
-        ceil_mode = 0  # SAME pads already give ceil(n / s) windows
+    if auto_pad.startswith("SAME") and not ort:
+        ceil_mode = 0  # SAME pads already give ceil(n / s) windows (not onnxruntime's)
     if ort and any(max(p) >= k for p, k in zip(padding, kernel)):
         source = "" if auto_pad == "NOTSET" else f" (from auto_pad={auto_pad!r})"
         message = (f"{op}: pads={[p for pair in zip(*padding) for p in pair]!r}{source} "
@@ -794,6 +802,9 @@ def _fit(op: str, Y: np.ndarray, out_size) -> np.ndarray:
 
 
 def _blocks(op: str, X, blocksize):
+    if isinstance(X, (str, bytes, set, frozenset, dict)):
+        message = f"{op}: X must be an array; got {type(X).__name__}"
+        raise TypeError(message)
     X = np.asarray(X)
     if X.ndim != 4:
         message = f"{op}: X must be (N, C, H, W); got shape {X.shape}"
@@ -801,7 +812,7 @@ def _blocks(op: str, X, blocksize):
     return X, _args.positive_int(op, "blocksize", blocksize)
 
 
-def depth_to_space(X, *, blocksize, mode="DCR"):
+def depth_to_space(X, *, blocksize, mode="DCR", runtime="spec"):
     """ONNX ``DepthToSpace`` (opset 13 and later).
 
     Output ``(c, h*b + i, w*b + j)`` reads input channel ``(i*b + j)*C_out + c``
@@ -815,6 +826,8 @@ def depth_to_space(X, *, blocksize, mode="DCR"):
     blocksize : int
     mode : str or bytes
         ``"DCR"`` or ``"CRD"``.
+    runtime : {"spec", "onnxruntime"}
+        Accepted for uniformity; onnxruntime does not depart here.
 
     Returns
     -------
@@ -838,6 +851,7 @@ def depth_to_space(X, *, blocksize, mode="DCR"):
            [2, 3]])
     """
     op = "onnx.depth_to_space"
+    _runtime(op, runtime)
     mode = _string(op, "mode", mode, DEPTH_MODES)
     X, b = _blocks(op, X, blocksize)
     n, c, h, w = X.shape
@@ -851,7 +865,7 @@ def depth_to_space(X, *, blocksize, mode="DCR"):
     return Y.reshape(n, c // (b * b), h * b, w * b)
 
 
-def space_to_depth(X, *, blocksize, mode="DCR"):
+def space_to_depth(X, *, blocksize, mode="DCR", runtime="spec"):
     """ONNX ``SpaceToDepth`` (opset 28, which adds ``mode``; earlier opsets are DCR).
 
     The inverse of :func:`depth_to_space` with the same mode; CRD equals
@@ -864,6 +878,9 @@ def space_to_depth(X, *, blocksize, mode="DCR"):
     blocksize : int
     mode : str or bytes
         ``"DCR"`` (default) or ``"CRD"``.
+    runtime : {"spec", "onnxruntime"}
+        Accepted for uniformity; onnxruntime does not depart here (it has no
+        ``mode`` before opset 28: DCR).
 
     Returns
     -------
@@ -883,6 +900,7 @@ def space_to_depth(X, *, blocksize, mode="DCR"):
     array([0, 1, 4, 5])
     """
     op = "onnx.space_to_depth"
+    _runtime(op, runtime)
     mode = _string(op, "mode", mode, DEPTH_MODES)
     X, b = _blocks(op, X, blocksize)
     n, c, h, w = X.shape
