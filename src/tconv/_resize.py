@@ -118,6 +118,8 @@ def source_coordinates(plan: AxisPlan, coordinate_mode: str,
     """
     if runtime == "onnxruntime":
         return _coordinates_ort(plan, coordinate_mode).astype(np.float64)
+    if runtime == "onnxruntime-exact":
+        return _coordinates_exact(plan, coordinate_mode)
     y = np.arange(plan.out_size, dtype=np.float64)
     n, m, scale = plan.in_size, plan.out_size, float(plan.scale)
     width = output_width(plan)
@@ -140,6 +142,34 @@ def source_coordinates(plan: AxisPlan, coordinate_mode: str,
         offset = n / 2 * (1 - m / width)
         return offset + (y + 0.5) / scale - 0.5
     return (y + 0.5) / scale - 0.5
+
+
+def _coordinates_exact(plan: AxisPlan, coordinate_mode: str) -> np.ndarray:
+    """onnxruntime's formulas (integer output length) in float64, exact ratios.
+
+    For its linear and cubic kernels, whose float32 rounding moves results by
+    an ulp either way: near-real coordinates reproduce its integer results
+    (truncated toward zero) where float32 ones land a step below an integer.
+    """
+    x = np.arange(plan.out_size, dtype=np.float64)
+    n, m = plan.in_size, plan.out_size
+    if coordinate_mode == "align_corners":
+        return x * (n - 1) / (m - 1) if m > 1 else np.zeros(1)
+    if coordinate_mode == "tf_crop_and_resize":
+        start, end = plan.roi
+        if m == 1:
+            return np.full(1, (start + end) / 2 * (n - 1))
+        return start * (n - 1) + x * (end - start) * (n - 1) / (m - 1)
+    if coordinate_mode == "pytorch_half_pixel" and m == 1:
+        return np.zeros(1)
+    if coordinate_mode == "asymmetric":
+        return x * n / m if plan.ratio else x / plan.scale
+    if plan.ratio:  # half_pixel family with s = out/in: symmetric adds 0
+        return ((2 * x + 1) * n - m) / (2 * m)
+    xs = (x + 0.5) / plan.scale - 0.5
+    if coordinate_mode == "half_pixel_symmetric":
+        xs += n / 2 * (1 - m / (plan.scale * n))
+    return xs
 
 
 def _coordinates_ort(plan: AxisPlan, coordinate_mode: str) -> np.ndarray:
@@ -228,7 +258,10 @@ def axis_table(plan: AxisPlan, kernel: Kernel):
     otherwise).
     """
     n = plan.in_size
-    xs = source_coordinates(plan, kernel.coordinate_mode, kernel.runtime)
+    runtime = kernel.runtime
+    if runtime == "onnxruntime" and kernel.mode != "nearest":
+        runtime = "onnxruntime-exact"
+    xs = source_coordinates(plan, kernel.coordinate_mode, runtime)
     outside = None
     if kernel.coordinate_mode == "tf_crop_and_resize":
         outside = (xs < 0) | (xs > n - 1)
