@@ -996,6 +996,11 @@ def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy, runtime="
             message = f"{op}: scales={scales.tolist()!r} must be positive and finite"
             raise ValueError(message)
         out_sizes = [_resize.size_from_scale(n, s, runtime) for n, s in zip(in_sizes, values)]
+        widths = [None] * count
+        if coordinate == "tf_crop_and_resize" and runtime == "spec":
+            # the text: floor(in * (roi_end - roi_start) * scale), the crop scaled
+            widths = [n * (hi - lo) * s for n, (lo, hi), s in zip(in_sizes, ranges, values)]
+            out_sizes = [math.floor(w) if w > 0 else 0 for w in widths]
         what = f"scales={scales.tolist()!r}"
     else:
         sizes = _vector(op, "sizes", sizes, count, "iu", "ints")
@@ -1011,14 +1016,15 @@ def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy, runtime="
             out_sizes = [_resize.size_from_aspect(n, scale, runtime) for n in in_sizes]
             values = [scale] * count
         what = f"sizes={wanted!r} (keep_aspect_ratio_policy={policy!r})"
+        widths = [None] * count
     if min(out_sizes) < 1:
         message = (f"{op}: {what} gives an empty output {out_sizes} on axes {list(axes)} "
                    f"of sizes {in_sizes}; every output length must be >= 1")
         raise ValueError(message)
     _check_bytes(op, X, axes, out_sizes)
     is_ratio = scales is None and policy == "stretch"
-    return [_resize.AxisPlan(a, n, m, s, r, is_ratio, from_sizes=scales is None)
-            for a, n, m, s, r in zip(axes, in_sizes, out_sizes, values, ranges)]
+    return [_resize.AxisPlan(a, n, m, s, r, is_ratio, width, from_sizes=scales is None)
+            for a, n, m, s, r, width in zip(axes, in_sizes, out_sizes, values, ranges, widths)]
 
 
 def _ratio(n: int, m: int, runtime: str) -> float:
