@@ -622,7 +622,7 @@ BAD = [
     ({"scales": [2.0] * 4, "runtime": "ort"}, ValueError, "runtime='ort' is not known"),
     ({"sizes": [1, 1, 10**6, 10**6]}, ValueError,
      r"output shape \(1, 1, 1000000, 1000000\) would need 8000000000000 bytes"),
-    ({"scales": [1, 1, 1e5, 1e5]}, ValueError, "would need .* bytes, over .*MAX_RESIZE_BYTES"),
+    ({"scales": [1, 1, 1e5, 1e5]}, ValueError, "would need .* bytes, over .*MAX_OUTPUT_BYTES"),
     ({"scales": [2.0] * 4, "cubic_coeff_a": "a"}, TypeError, "cubic_coeff_a='a'"),
     ({"scales": [2.0] * 4, "extrapolation_value": float("nan")}, ValueError,
      "extrapolation_value=nan"),

@@ -216,7 +216,9 @@ def _same_pads(size: int, k: int, s: int, dil: int, auto_pad: str, *, clamp: boo
     (``clamp``; the reference evaluator and onnxruntime agree: ``x = 1..6``,
     kernel 1, stride 3 gives 1, 4). MaxPool's text gives the unclamped
     formula; onnxruntime and this split a negative total with C truncation,
-    ``total/2`` and ``(total + 1)/2``, a negative pad cropping the input.
+    ``total/2`` and ``(total + 1)/2``: a negative start pad moves the first
+    window in, a negative end pad removes windows, and every window still
+    reads the whole input (as onnxruntime's loops do).
     ``dilate=False``: onnxruntime's MaxPool, which counts the undilated
     kernel in ``total``.
     """
@@ -404,7 +406,8 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     runtime : {"spec", "onnxruntime"}
         ``"onnxruntime"``: ``SAME_*`` whose total padding is negative
         (kernel shorter than the stride) returns the full output, as
-        onnxruntime does, instead of ``n*s`` values
+        onnxruntime does, instead of ``n*s`` values, and an
+        ``output_padding`` not below ``strides`` is refused
         (docs/rules/onnx-departures.md).
 
     Returns
@@ -459,6 +462,11 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
                    f"smaller than max(strides, dilations) = "
                    f"{tuple(max(s, d) for s, d in zip(stride, dilation))}")
         raise ValueError(message)
+    if ort and any(p >= s for p, s in zip(extra, stride)):
+        message = (f"{op}: output_padding={output_padding!r} must be smaller than "
+                   f"strides={list(stride)!r} with runtime='onnxruntime' (onnxruntime refuses "
+                   "it even below dilations; runtime='spec' accepts it)")
+        raise ValueError(message)
     group = _args.positive_int(op, "group", group)
     geometry = _transpose_pads(op, auto_pad, pads, _optional(output_shape, op, "output_shape"),
                                X.shape[2:], W.shape[2:], stride, dilation, extra, ort)
@@ -491,6 +499,10 @@ def _pool_input(op: str, X, kernel_shape):
 # The most bytes the adapter's own MaxPool (pads beyond half the kernel) may
 # gather at once; raise it (tconv.onnx.MAX_POOL_BYTES = ...) to go past it.
 MAX_POOL_BYTES = 2**31
+# The most bytes an output of Resize or MaxUnpool may take (counted as float64
+# for Resize, which computes in it); raise it (tconv.onnx.MAX_OUTPUT_BYTES =
+# ...) to go past it.
+MAX_OUTPUT_BYTES = 2**32
 
 
 def _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort: bool):
@@ -514,8 +526,8 @@ def _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort
 
 def _needs_wide(sizes, kernel, stride, padding, dilation, ceil_mode, ort) -> bool:
     """Whether the core (PyTorch's rules) cannot pool this: the adapter does."""
-    if any(max(p) > k // 2 for p, k in zip(padding, kernel)):
-        return True
+    if any(max(p) > k // 2 or min(p) < 0 for p, k in zip(padding, kernel)):
+        return True  # a negative pad (SAME_* total < 0) only moves the windows
     outs = _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
     for n, k, s, (lo, hi), d, out in zip(sizes, kernel, stride, padding, dilation, outs):
         if out is None:
@@ -659,20 +671,16 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
                    "accepts them)")
         raise ValueError(message)
     in_size = X.shape[2:]
-    cropped, padding, offsets = _crop(X, padding)
-    if not _needs_wide(cropped.shape[2:], kernel, stride, padding, dilation, bool(ceil_mode),
-                       ort):
+    if not _needs_wide(in_size, kernel, stride, padding, dilation, bool(ceil_mode), ort):
         with _as_onnx(op):
-            values, plane_indices = _max_pool(cropped, kernel, stride, padding, dilation,
+            values, plane_indices = _max_pool(X, kernel, stride, padding, dilation,
                                               bool(ceil_mode), return_indices=True)
-        # per-plane index of the (cropped) input -> ONNX's index into X
-        positions = np.unravel_index(np.asarray(plane_indices, dtype=np.int64),
-                                     cropped.shape[2:])
-    else:  # beyond the core's (PyTorch's) half-kernel limit
-        values, positions = _pool_wide(op, cropped, kernel, stride, padding, dilation,
+        # per-plane index -> ONNX's index into X
+        positions = np.unravel_index(np.asarray(plane_indices, dtype=np.int64), in_size)
+    else:  # beyond the core's (PyTorch's) limits
+        values, positions = _pool_wide(op, X, kernel, stride, padding, dilation,
                                        bool(ceil_mode), ort)
     values = np.asarray(values).astype(X.dtype, copy=False)
-    positions = tuple(p + o for p, o in zip(positions, offsets))
     order = "F" if storage_order else "C"
     plane_indices = np.ravel_multi_index(positions, in_size, order=order).astype(np.int64)
     planes = np.arange(X.shape[0] * X.shape[1], dtype=np.int64).reshape(
@@ -763,11 +771,13 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         if min(out_size) < 1:
             message = f"{op}: output_shape={list(full)!r} must be positive"
             raise ValueError(message)
+        _check_bytes(op, X, range(2, rank + 2), out_size, "output_shape")
         if not ort:
             Y = max_unpool(X, I, kernel_shape=kernel, pads=[p for pair in zip(*padding)
                                                             for p in pair],
                            strides=stride, runtime="spec")
             return _fit(op, Y, out_size)
+    _check_bytes(op, X, range(2, rank + 2), out_size, "strides/pads/output_shape")
     if min(out_size) < 1:
         message = f"{op}: the output would be empty ({out_size}); check pads={pads!r}"
         raise ValueError(message)
@@ -1032,20 +1042,15 @@ def _ratio(n: int, m: int, runtime: str) -> float:
     return float(np.float32(m) / np.float32(n)) if runtime == "onnxruntime" else m / n
 
 
-# The most bytes one Resize output may take; raise it (tconv.onnx.MAX_RESIZE_BYTES
-# = ...) to go past it.
-MAX_RESIZE_BYTES = 2**32
-
-
-def _check_bytes(op: str, X: np.ndarray, axes, out_sizes) -> None:
-    """Refuse an output (float64 while computing) over ``MAX_RESIZE_BYTES``."""
+def _check_bytes(op: str, X: np.ndarray, axes, out_sizes, what="scales/sizes") -> None:
+    """Refuse an output (float64 while computing) over ``MAX_OUTPUT_BYTES``."""
     shape = list(X.shape)
     for a, m in zip(axes, out_sizes):
         shape[a] = m
     need = math.prod(shape) * max(X.dtype.itemsize, 8)
-    if need > MAX_RESIZE_BYTES:
+    if need > MAX_OUTPUT_BYTES:
         message = (f"{op}: the output shape {tuple(shape)} would need {need} bytes, over "
-                   f"tconv.onnx.MAX_RESIZE_BYTES = {MAX_RESIZE_BYTES}; check scales/sizes "
+                   f"tconv.onnx.MAX_OUTPUT_BYTES = {MAX_OUTPUT_BYTES}; check {what} "
                    "(or raise the limit)")
         raise ValueError(message)
 
