@@ -18,7 +18,10 @@ downsampling cases of Resize with ``scales``.
 
 from __future__ import annotations
 
+import doctest
 import importlib
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,3 +142,84 @@ def test_max_unpool_case_positions():
     assert {tuple(map(int, p)): runtime[0, 0][tuple(p)]
             for p in np.argwhere(runtime[0, 0])} == {(1, 0): 5, (1, 2): 6, (2, 3): 7,
                                                      (3, 0): 8}
+
+
+# ------------------------------------------------ docs/rules/onnx-departures.md
+
+DEPARTURES = Path(__file__).resolve().parent.parent / "docs" / "rules" / "onnx-departures.md"
+
+
+def test_departures_doc_examples_run():
+    text = DEPARTURES.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    source = "\n".join(block for block in blocks if ">>>" in block)
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(source, {}, "onnx-departures.md", str(DEPARTURES), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE
+                                   | doctest.ELLIPSIS)
+    report = []
+    result = runner.run(test, out=report.append)
+    assert result.attempted >= 30
+    assert result.failed == 0, "".join(report)
+
+
+def _ort_node(op_type, inputs, attrs, n_outputs=1, opset=22):
+    names = [f"in{i}" for i in range(len(inputs))]
+    infos = [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(v.dtype), None)
+             for n, v in zip(names, inputs)]
+    outputs = ["Y", "I"][:n_outputs]
+    kinds = [helper.np_dtype_to_tensor_dtype(inputs[0].dtype), onnx.TensorProto.INT64]
+    out_infos = [helper.make_tensor_value_info(o, k, None) for o, k in zip(outputs, kinds)]
+    node = helper.make_node(op_type, names, outputs, **attrs)
+    model = helper.make_model(helper.make_graph([node], "g", infos, out_infos),
+                              opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    session = ort.InferenceSession(model.SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
+    return session.run(None, dict(zip(names, inputs)))
+
+
+F = np.float32
+# The doc's onnxruntime claims, checked against onnxruntime itself.
+ORT_CLAIMS = [
+    ("Conv", [np.arange(1, 5, dtype=F).reshape(1, 1, 4), np.ones((1, 1, 1), F)],
+     {"auto_pad": "SAME_UPPER", "strides": [4]}, 22, [2]),
+    ("Conv", [np.arange(1, 7, dtype=F).reshape(1, 1, 6), np.ones((1, 1, 1), F)],
+     {"auto_pad": "SAME_UPPER", "strides": [3]}, 22, [1, 4]),
+    ("ConvTranspose", [np.array([[[1, 2, 3]]], F), np.array([[[1, 10]]], F)],
+     {"strides": [3], "auto_pad": "SAME_UPPER"}, 22, [1, 10, 0, 2, 20, 0, 3, 30]),
+    ("MaxPool", [np.arange(1, 8, dtype=F).reshape(1, 1, 7)],
+     {"kernel_shape": [3], "auto_pad": "SAME_UPPER", "dilations": [2]}, 22, [4, 5, 6, 7, 6]),
+    ("MaxPool", [np.array([[[5.0]]], F)],
+     {"kernel_shape": [2], "strides": [2], "dilations": [2], "auto_pad": "SAME_UPPER"}, 22,
+     [5]),
+    ("Resize", [np.array([[1, 2, 3, 4], [5, 6, 7, 8]], F), np.zeros(0, F),
+                np.array([0.6, 0.6], F)],
+     {"mode": "linear", "coordinate_transformation_mode": "align_corners"}, 19, [1, 4]),
+    # (onnxruntime's linear Resize needs 2-D: the doc's 1-D rows as 1 x n)
+    ("Resize", [np.array([[0, 1, 2]], F), np.zeros(0, F), np.array([1, 1.3], F)],
+     {"mode": "linear", "coordinate_transformation_mode": "asymmetric"}, 19, [0, 1, 2]),
+    ("Resize", [np.arange(6, dtype=F)[None], np.array([0, 0.2, 1, 0.8], F), np.zeros(0, F),
+                np.array([1, 6])],
+     {"mode": "linear", "coordinate_transformation_mode": "tf_crop_and_resize"}, 19,
+     [0, 1, 2, 3, 4, 5]),
+    ("Resize", [np.array([[0, 0, 0, 0], [0, 9, 9, 0], [0, 0, 0, 0]], F), np.zeros(0, F),
+                np.array([1.2, 0.5], F)],
+     {"mode": "cubic", "antialias": 1}, 19, [0, 0, 5.1328125, 5.1328125, 0, 0]),
+    ("Resize", [np.arange(8, dtype=F)[None], np.array([0, 0.25, 1, 0.75], F),
+                np.array([1, 2], F)],
+     {"mode": "linear", "coordinate_transformation_mode": "tf_crop_and_resize"}, 19,
+     [1.75 + 3.5 * i / 15 for i in range(16)]),
+    ("Resize", [np.arange(3, dtype=F), np.zeros(0, F), np.array([0.6666667], F)],
+     {"coordinate_transformation_mode": "asymmetric", "nearest_mode": "round_prefer_ceil"},
+     19, [0, 2]),
+]
+
+
+@pytest.mark.parametrize(("op_type", "inputs", "attrs", "opset", "expected"), ORT_CLAIMS)
+def test_departures_doc_onnxruntime_values(op_type, inputs, attrs, opset, expected):
+    n_outputs = 2 if op_type == "MaxPool" else 1
+    got = _ort_node(op_type, inputs, attrs, n_outputs, opset)[0]
+    np.testing.assert_allclose(got.ravel(), expected, rtol=1e-6, atol=1e-6)
