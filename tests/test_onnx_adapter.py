@@ -508,6 +508,8 @@ def wide_pool_cases(draw):
 @given(wide_pool_cases())
 @example({"kernel": [3], "stride": [1], "dilation": [2], "size": [7], "pads": [0, 0],
           "auto_pad": "SAME_UPPER", "ceil_mode": 0, "seed": 0})
+@example({"kernel": [2], "stride": [2], "dilation": [3], "size": [1], "pads": [0, 2],
+          "auto_pad": "NOTSET", "ceil_mode": 1, "seed": 0})  # ceil((1 + 2 - 4)/2) + 1 = 1
 def test_max_pool_any_pads_follow_the_operator_text(case):
     rng = np.random.default_rng(case["seed"])
     shape = (2, 2, *case["size"])

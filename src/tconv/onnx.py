@@ -506,21 +506,26 @@ MAX_OUTPUT_BYTES = 2**32
 
 
 def _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort: bool):
-    """Output lengths of MaxPool, ``None`` on an axis whose padded input is too short.
+    """Output lengths of MaxPool, ``None`` on an axis that would have none.
 
-    onnxruntime divides with C truncation, so a span of -1 still gives one
-    window there (``ort``).
+    ``floor_or_ceil((n + pb + pe - ke) / s) + 1``, then with ceil_mode a
+    window that would start in the end padding is dropped. The span may be
+    negative (padding holds the window): the spec's floor and ceil, and
+    onnxruntime's C truncation without ceil_mode (a span of -1 still gives
+    one window there, ``ort``).
     """
     outs = []
     for n, k, s, (lo, hi), d in zip(sizes, kernel, stride, padding, dilation):
         span = n + lo + hi - effective_kernel(k, d)
-        if span < 0 and not (ort and -span < s):
-            outs.append(None)
-            continue
-        out = (-(-span // s) if ceil_mode else span // s) + 1 if span >= 0 else 1
+        if ceil_mode:
+            out = -(-span // s) + 1
+        elif ort and span < 0:
+            out = -(-span // s) + 1  # C truncation toward zero
+        else:
+            out = span // s + 1
         if ceil_mode and (out - 1) * s >= n + lo:
             out -= 1  # a window may not start in the end padding
-        outs.append(out)
+        outs.append(out if out >= 1 else None)
     return outs
 
 
