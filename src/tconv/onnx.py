@@ -956,7 +956,7 @@ def _resize_axes(op: str, axes, rank: int) -> tuple[int, ...]:
     """``axes`` (negative counted from the end) as distinct axes in ``0..rank-1``."""
     if axes is None:
         return tuple(range(rank))
-    values = _args._sequence(axes)
+    values = _items(op, "axes", axes)
     if values is None or not values or not all(_args.is_int(a) for a in values):
         message = f"{op}: axes={axes!r} must be a non-empty list of ints"
         raise TypeError(message)
