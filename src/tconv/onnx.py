@@ -20,6 +20,12 @@ pads and ``SAME_*`` with dilation, ...). Each departure, with a worked
 example, is listed in docs/rules/onnx-departures.md. Where the
 specification is silent, onnxruntime is followed. ``onnx`` itself is never
 imported.
+
+Sizes are checked before any allocation: a Resize or MaxUnpool output over
+``tconv.onnx.MAX_OUTPUT_BYTES`` (4 GiB, counted in float64 for Resize), or a
+MaxPool beyond the core's pads gathering over ``tconv.onnx.MAX_POOL_BYTES``
+(2 GiB), raises a ValueError naming the parameter and the bytes; assign a
+larger value to the constant to go past it.
 """
 from __future__ import annotations
 
