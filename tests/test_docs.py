@@ -144,20 +144,21 @@ API_TEXT = {
     "checkerboard": ("(kernel_size, stride, *, padding=0, output_padding=0, dilation=1, "
                      "rank=2, layers=1, weight=None"),
     "onnx.conv": ("(X, W, B=None, *, auto_pad='NOTSET', dilations=None, group=1, "
-                  "kernel_shape=None, pads=None, strides=None)"),
+                  "kernel_shape=None, pads=None, strides=None, runtime='spec')"),
     "onnx.conv_transpose": ("(X, W, B=None, *, auto_pad='NOTSET', dilations=None, group=1, "
                             "kernel_shape=None, output_padding=None, output_shape=None, "
-                            "pads=None, strides=None)"),
+                            "pads=None, strides=None, runtime='spec')"),
     "onnx.resize": ("(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None, "
                     "coordinate_transformation_mode='half_pixel', cubic_coeff_a=-0.75, "
                     "exclude_outside=0, extrapolation_value=0.0, "
                     "keep_aspect_ratio_policy='stretch', mode='nearest', "
-                    "nearest_mode='round_prefer_floor')"),
+                    "nearest_mode='round_prefer_floor', runtime='spec')"),
     "onnx.max_pool": ("(X, *, kernel_shape, auto_pad='NOTSET', ceil_mode=0, dilations=None, "
-                      "pads=None, storage_order=0, strides=None)"),
-    "onnx.max_unpool": "(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None)",
-    "onnx.depth_to_space": "(X, *, blocksize, mode='DCR')",
-    "onnx.space_to_depth": "(X, *, blocksize, mode='DCR')",
+                      "pads=None, storage_order=0, strides=None, runtime='spec')"),
+    "onnx.max_unpool": ("(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None, "
+                        "runtime='spec')"),
+    "onnx.depth_to_space": "(X, *, blocksize, mode='DCR', runtime='spec')",
+    "onnx.space_to_depth": "(X, *, blocksize, mode='DCR', runtime='spec')",
     "keras.conv": ("(x, kernel, bias=None, *, strides=1, padding='valid', dilation_rate=1, "
                    "groups=1, data_format='channels_last')"),
     "keras.conv_transpose": ("(x, kernel, bias=None, *, strides=1, padding='valid', "

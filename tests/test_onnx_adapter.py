@@ -15,7 +15,7 @@ import doctest
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 import tconv.onnx
@@ -124,7 +124,62 @@ def test_conv_matches_onnxruntime(case):
     if case["auto_pad"] == "NOTSET":
         attrs["pads"] = case["pads"]
     (expected,) = run_ort("Conv", [X, W, B], attrs)
-    _close(tconv.onnx.conv(X, W, B, **attrs), expected)
+    _close(tconv.onnx.conv(X, W, B, **attrs, runtime="onnxruntime"), expected)
+    _close(tconv.onnx.conv(X, W, B, **attrs), expected)  # no departure here
+
+
+def run_reference(op_type: str, inputs: list, attrs: dict, *, outputs=("Y",), opset=22):
+    """The ONNX reference evaluator on one ``op_type`` node (None: absent input)."""
+    from onnx.reference import ReferenceEvaluator
+    names, infos, feeds = [], [], {}
+    for i, value in enumerate(inputs):
+        if value is None:
+            names.append("")
+            continue
+        names.append(f"in{i}")
+        infos.append(helper.make_tensor_value_info(
+            f"in{i}", helper.np_dtype_to_tensor_dtype(value.dtype), value.shape))
+        feeds[f"in{i}"] = value
+    while names and not names[-1]:
+        names.pop()
+    node = helper.make_node(op_type, names, list(outputs), **attrs)
+    out_infos = [helper.make_tensor_value_info(o, onnx.TensorProto.UNDEFINED, None)
+                 for o in outputs]
+    graph = helper.make_graph([node], "g", infos, out_infos)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    return ReferenceEvaluator(model).run(None, feeds)
+
+
+@st.composite
+def spec_conv_cases(draw):
+    """Conv cases where onnxruntime departs or refuses: SAME_* with dilation, or a
+    kernel shorter than the stride (negative total padding)."""
+    case = draw(conv_cases())
+    rank = case["rank"]
+    case["auto_pad"] = draw(st.sampled_from(["SAME_UPPER", "SAME_LOWER"]))
+    case["kernel"] = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
+    case["dilation"] = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
+    case["size"] = draw(st.lists(st.integers(1, 7), min_size=rank, max_size=rank))
+    return case
+
+
+@SETTINGS
+@given(spec_conv_cases())
+@example({"rank": 1, "group": 1, "auto_pad": "SAME_UPPER", "kernel": [1], "stride": [3],
+          "dilation": [1], "pads": [0, 0], "size": [4], "c_in": 1, "c_out": 1, "batch": 1,
+          "bias": False, "seed": 0})
+def test_conv_same_matches_the_reference_evaluator(case):
+    # The reference dilates the kernel and clamps a negative total padding at
+    # 0, as the operator text (padding, split between the two sides) reads.
+    rng = np.random.default_rng(case["seed"])
+    X = _random(rng, (case["batch"], case["c_in"], *case["size"])).astype(np.float64)
+    W = _random(rng, (case["c_out"], case["c_in"] // case["group"], *case["kernel"]))
+    W = W.astype(np.float64)
+    attrs = {"auto_pad": case["auto_pad"], "dilations": case["dilation"],
+             "group": case["group"], "strides": case["stride"]}
+    (expected,) = run_reference("Conv", [X, W], attrs)
+    np.testing.assert_allclose(tconv.onnx.conv(X, W, **attrs), expected, rtol=1e-12,
+                               atol=1e-12)
 
 
 def test_conv_same_with_dilation_follows_the_spec():
@@ -133,23 +188,42 @@ def test_conv_same_with_dilation_follows_the_spec():
     W = np.ones((1, 1, 3))
     Y = tconv.onnx.conv(X, W, auto_pad="SAME_UPPER", dilations=[2])
     assert Y.ravel().tolist() == [4, 6, 9, 12, 15, 10, 12]
+    with pytest.raises(ValueError, match="onnx.conv: auto_pad='SAME_UPPER' with "
+                                         "dilations=.*refused by onnxruntime"):
+        tconv.onnx.conv(X, W, auto_pad="SAME_UPPER", dilations=[2], runtime="onnxruntime")
+    with pytest.raises(Exception, match="Dilation not supported"):
+        run_ort("Conv", [X.astype(np.float32), W.astype(np.float32)],
+                {"auto_pad": "SAME_UPPER", "dilations": [2]})
+
+
+def test_conv_same_kernel_shorter_than_stride():
+    # x = 1..6, kernel [1], stride 3: total padding -2 is no padding -> 1, 4
+    X = np.arange(1.0, 7.0, dtype=np.float32).reshape(1, 1, 6)
+    W = np.ones((1, 1, 1), np.float32)
+    for auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        Y = tconv.onnx.conv(X, W, auto_pad=auto_pad, strides=[3])
+        assert Y.ravel().tolist() == [1, 4]
+        (expected,) = run_ort("Conv", [X, W], {"auto_pad": auto_pad, "strides": [3]})
+        assert expected.ravel().tolist() == [1, 4]
+        (reference,) = run_reference("Conv", [X, W], {"auto_pad": auto_pad, "strides": [3]})
+        assert reference.ravel().tolist() == [1, 4]
 
 
 # (n, s, auto_pad, first kept sample): k=1, total = (ceil(n/s) - 1)*s + 1 - n < 0.
-# The spec does not clamp total; it is split with C truncation as onnxruntime's
-# MaxPool does (UPPER total/2, LOWER (total+1)/2), a negative pad cropping the
-# input. onnxruntime's Conv gives 0, 0, 1, 0 here: not that rule, nor clamping.
+# MaxPool's text gives the unclamped total; it is split with C truncation as
+# onnxruntime does (UPPER total/2, LOWER (total+1)/2), a negative pad cropping
+# the input.
 NEGATIVE_SAME = [(3, 3, "SAME_UPPER", 1), (3, 3, "SAME_LOWER", 0),
                  (4, 4, "SAME_UPPER", 1), (4, 4, "SAME_LOWER", 1)]
 
 
 @pytest.mark.parametrize(("n", "s", "auto_pad", "first"), NEGATIVE_SAME)
-def test_same_with_negative_total_padding_crops_the_input(n, s, auto_pad, first):
+@pytest.mark.parametrize("runtime", ["spec", "onnxruntime"])
+def test_max_pool_same_with_negative_total_padding(n, s, auto_pad, first,
+                                                                   runtime):
     X = np.arange(n, dtype=np.float32).reshape(1, 1, n)
-    Y = tconv.onnx.conv(X, np.ones((1, 1, 1), np.float32), auto_pad=auto_pad, strides=[s])
-    assert Y.ravel().tolist() == [first]
     values, indices = tconv.onnx.max_pool(X, kernel_shape=[1], auto_pad=auto_pad,
-                                          strides=[s])
+                                          strides=[s], runtime=runtime)
     assert values.ravel().tolist() == [first]
     assert indices.ravel().tolist() == [first]
     expected_y, expected_i = run_ort("MaxPool", [X], {"kernel_shape": [1], "strides": [s],
@@ -182,9 +256,8 @@ def conv_transpose_cases(draw):
     stride = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
     output_padding = [draw(st.integers(0, s - 1)) for s in stride]
     dilation = [1 if same else draw(st.integers(1, 2)) for _ in range(rank)]
-    # SAME_*: total padding ke - s + op >= 0 (onnxruntime is wrong below, 3.2)
-    kernel = [draw(st.integers(max(1, s - op) if same else 1, 4))
-              for s, op in zip(stride, output_padding)]
+    # SAME_* with ke - s + op < 0 too: onnxruntime's shorter output (runtime=)
+    kernel = [draw(st.integers(1, 4)) for _ in stride]
     size = draw(st.lists(st.integers(1, 4), min_size=rank, max_size=rank))
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     pads = [draw(st.integers(0, (sp - 1) // 2)) for sp in spans] * 2
@@ -227,7 +300,52 @@ def test_conv_transpose_matches_onnxruntime(case):
     else:
         attrs["auto_pad"] = form
     (expected,) = run_ort("ConvTranspose", [X, W, B], attrs)
-    _close(tconv.onnx.conv_transpose(X, W, B, **attrs), expected)
+    _close(tconv.onnx.conv_transpose(X, W, B, **attrs, runtime="onnxruntime"), expected)
+    spans = [d * (k - 1) + 1 for k, d in zip(case["kernel"], case["dilation"])]
+    if not ("SAME" in form and any(sp + op < s for sp, op, s in zip(
+            spans, case["output_padding"], case["stride"]))):
+        _close(tconv.onnx.conv_transpose(X, W, B, **attrs), expected)  # no departure
+
+
+@SETTINGS
+@given(conv_transpose_cases())
+def test_conv_transpose_matches_the_reference_evaluator(case):
+    # Only where the reference is right: group 1, no output_shape without
+    # SAME_*, and no negative total padding (it puts SAME_UPPER's zero first).
+    rng = np.random.default_rng(case["seed"])
+    form = case["form"]
+    spans = [d * (k - 1) + 1 for k, d in zip(case["kernel"], case["dilation"])]
+    if form in ("output_shape",) or any(sp + op < s for sp, op, s in zip(
+            spans, case["output_padding"], case["stride"])):
+        form = "pads"
+    c_in = case["c_in"] // case["group"]
+    X = _random(rng, (case["batch"], c_in, *case["size"])).astype(np.float64)
+    W = _random(rng, (c_in, case["c_out"] // case["group"], *case["kernel"]))
+    W = W.astype(np.float64)
+    attrs = {"dilations": case["dilation"], "kernel_shape": case["kernel"],
+             "strides": case["stride"], "output_padding": case["output_padding"]}
+    if form == "pads":
+        attrs["pads"] = case["pads"]
+    elif form.startswith("output_shape"):
+        attrs["output_shape"] = case["output_shape"]
+        attrs["auto_pad"] = form[-10:]
+    else:
+        attrs["auto_pad"] = form
+    (expected,) = run_reference("ConvTranspose", [X, W], attrs)
+    np.testing.assert_allclose(tconv.onnx.conv_transpose(X, W, **attrs), expected,
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_conv_transpose_group_follows_the_spec_not_the_reference_evaluator():
+    # The reference evaluator (onnx 1.23) refuses group > 1; the spec's text
+    # (and onnxruntime, and PyTorch) split the channels into groups.
+    rng = np.random.default_rng(7)
+    X = _random(rng, (1, 4, 3, 3))
+    W = _random(rng, (4, 3, 2, 2))
+    Y = tconv.onnx.conv_transpose(X, W, group=2, strides=[2, 2])
+    halves = [tconv.onnx.conv_transpose(X[:, 2 * g:2 * g + 2], W[2 * g:2 * g + 2],
+                                        strides=[2, 2]) for g in range(2)]
+    _close(Y, np.concatenate(halves, axis=1))
 
 
 X_ROW = np.array([[[1.0, 2.0, 3.0]]], dtype=np.float32)
@@ -253,8 +371,9 @@ TABLE = [
 
 
 @pytest.mark.parametrize(("attrs", "expected"), TABLE)
-def test_conv_transpose_semantics_table(attrs, expected):
-    Y = tconv.onnx.conv_transpose(X_ROW, W_ROW, strides=[2], **attrs)
+@pytest.mark.parametrize("runtime", ["spec", "onnxruntime"])
+def test_conv_transpose_semantics_table(attrs, expected, runtime):
+    Y = tconv.onnx.conv_transpose(X_ROW, W_ROW, strides=[2], **attrs, runtime=runtime)
     assert Y.dtype == np.float32
     assert Y.ravel().tolist() == expected
     (ort_y,) = run_ort("ConvTranspose", [X_ROW, W_ROW], dict(strides=[2], **attrs))
@@ -263,11 +382,15 @@ def test_conv_transpose_semantics_table(attrs, expected):
 
 @pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER"])
 def test_conv_transpose_negative_same_total_appends_zeros(auto_pad):
-    # k=2 < s=3: onnxruntime returns length 8 here (wrong, docs/rules/onnx.md);
-    # tconv: n*s = 9 samples, the missing one a zero at the end (docs/rules/onnx.md).
+    # k=2 < s=3: the spec asks n*s = 9 samples (total/2 with C truncation: the
+    # missing one a zero at the end); onnxruntime returns the full 8.
     W = np.array([[[1.0, 10.0]]], dtype=np.float32)
     Y = tconv.onnx.conv_transpose(X_ROW, W, strides=[3], auto_pad=auto_pad)
     assert Y.ravel().tolist() == [1, 10, 0, 2, 20, 0, 3, 30, 0]
+    Y = tconv.onnx.conv_transpose(X_ROW, W, strides=[3], auto_pad=auto_pad,
+                                  runtime="onnxruntime")
+    (expected,) = run_ort("ConvTranspose", [X_ROW, W], {"strides": [3], "auto_pad": auto_pad})
+    assert Y.ravel().tolist() == expected.ravel().tolist() == [1, 10, 0, 2, 20, 0, 3, 30]
 
 
 def test_conv_transpose_output_shape_as_array_and_empty():
@@ -289,9 +412,9 @@ def pool_cases(draw):
     auto_pad = draw(st.sampled_from(["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"]))
     kernel = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
     stride = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
-    top = 1 if auto_pad.startswith("SAME") else 2
-    dilation = draw(st.lists(st.integers(1, top), min_size=rank, max_size=rank))
-    pads = [draw(st.integers(0, k // 2)) for k in kernel * 2]
+    dilation = draw(st.lists(st.integers(1, 2), min_size=rank, max_size=rank))
+    # beyond half the kernel (the core's, PyTorch's, limit) too
+    pads = [draw(st.integers(0, k - 1)) for k in kernel * 2]
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     size = [sp + draw(st.integers(0, 4)) for sp in spans]
     return {"auto_pad": auto_pad, "kernel": kernel, "stride": stride, "dilation": dilation,
@@ -307,7 +430,10 @@ def pool_cases(draw):
           "channels": 1, "seed": 0})
 @example({"auto_pad": "SAME_UPPER", "kernel": [1, 1], "stride": [3, 3], "dilation": [1, 1],
           "pads": [0] * 4, "size": [3, 4], "storage_order": 1, "ceil_mode": 0, "batch": 2,
-          "channels": 2, "seed": 0})  # negative total padding: onnxruntime crops the input
+          "channels": 2, "seed": 0})  # negative total padding
+@example({"auto_pad": "SAME_UPPER", "kernel": [2, 1], "stride": [3, 1], "dilation": [2, 1],
+          "pads": [0] * 4, "size": [3, 1], "storage_order": 0, "ceil_mode": 0, "batch": 1,
+          "channels": 1, "seed": 1})  # a negative end pad; the window still reads x[2]
 def test_max_pool_matches_onnxruntime(case):
     rng = np.random.default_rng(case["seed"])
     shape = (case["batch"], case["channels"], *case["size"])
@@ -319,9 +445,153 @@ def test_max_pool_matches_onnxruntime(case):
         attrs["pads"] = case["pads"]
     expected_y, expected_i = run_ort("MaxPool", [X], attrs,
                                      outputs=(("Y", None), ("I", np.int64)))
-    Y, indices = tconv.onnx.max_pool(X, **attrs)
+    Y, indices = tconv.onnx.max_pool(X, **attrs, runtime="onnxruntime")
     _close(Y, expected_y)
     assert indices.dtype == np.int64
+    np.testing.assert_array_equal(indices, expected_i)
+    if not (case["auto_pad"].startswith("SAME") and max(case["dilation"]) > 1):
+        Y, indices = tconv.onnx.max_pool(X, **attrs)  # the spec agrees here
+        _close(Y, expected_y)
+        np.testing.assert_array_equal(indices, expected_i)
+
+
+def pool_by_definition(X, kernel, stride, pads, dilation, ceil_mode):
+    """MaxPool read off the operator text, one window at a time (an oracle).
+
+    Output length ``floor_or_ceil((n + pb + pe - ke) / s) + 1``, dropping a
+    window that would start in the end padding; each output is the maximum
+    of the window's input elements (padding excluded), the first one in
+    row-major window order; the index is row-major over the whole tensor.
+    """
+    rank = len(kernel)
+    sizes = X.shape[2:]
+    outs = []
+    for n, k, s, lo, hi, d in zip(sizes, kernel, stride, pads[:rank], pads[rank:], dilation):
+        span = (n + lo + hi - (d * (k - 1) + 1)) / s
+        out = int(np.ceil(span) if ceil_mode else np.floor(span)) + 1
+        if ceil_mode and (out - 1) * s >= n + lo:
+            out -= 1
+        outs.append(max(out, 0))
+    Y = np.zeros(X.shape[:2] + tuple(outs), X.dtype)
+    I = np.zeros(Y.shape, np.int64)
+    for b, c, *o in np.ndindex(*Y.shape):
+        best = None
+        for t in np.ndindex(*kernel):
+            where = [oi * s - lo + ti * d for oi, ti, s, lo, d
+                     in zip(o, t, stride, pads[:rank], dilation)]
+            if all(0 <= w < n for w, n in zip(where, sizes)):
+                value = X[(b, c, *where)]
+                if best is None or value > best[0]:
+                    best = (value, where)
+        assert best is not None, "a window with no input element"
+        Y[(b, c, *o)] = best[0]
+        I[(b, c, *o)] = np.ravel_multi_index((b, c, *best[1]), X.shape)
+    return Y, I
+
+
+@st.composite
+def wide_pool_cases(draw):
+    """Pads up to 2 kernels wide and SAME_* with dilation (windows never empty)."""
+    rank = draw(st.integers(1, 2))
+    kernel = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
+    stride = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
+    dilation = draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank))
+    auto_pad = draw(st.sampled_from(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER"]))
+    size = draw(st.lists(st.integers(1, 7), min_size=rank, max_size=rank))
+    pads = [draw(st.integers(0, 2 * k)) for k in kernel * 2]
+    return {"kernel": kernel, "stride": stride, "dilation": dilation, "size": size,
+            "pads": pads, "auto_pad": auto_pad, "ceil_mode": draw(st.integers(0, 1)),
+            "seed": draw(st.integers(0, 2**16))}
+
+
+@SETTINGS
+@given(wide_pool_cases())
+@example({"kernel": [3], "stride": [1], "dilation": [2], "size": [7], "pads": [0, 0],
+          "auto_pad": "SAME_UPPER", "ceil_mode": 0, "seed": 0})
+@example({"kernel": [2], "stride": [2], "dilation": [3], "size": [1], "pads": [0, 2],
+          "auto_pad": "NOTSET", "ceil_mode": 1, "seed": 0})  # ceil((1 + 2 - 4)/2) + 1 = 1
+def test_max_pool_any_pads_follow_the_operator_text(case):
+    rng = np.random.default_rng(case["seed"])
+    shape = (2, 2, *case["size"])
+    X = rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32) - 50
+    rank = len(case["kernel"])
+    attrs = {"kernel_shape": case["kernel"], "strides": case["stride"],
+             "dilations": case["dilation"], "ceil_mode": case["ceil_mode"],
+             "auto_pad": case["auto_pad"]}
+    pads = case["pads"]
+    if case["auto_pad"] == "NOTSET":
+        attrs["pads"] = pads
+    else:  # the operator text's SAME_* pads: dilated kernel, ceil(n / s) outputs
+        pads = [0] * (2 * rank)
+        for i, (n, k, s, d) in enumerate(zip(case["size"], case["kernel"], case["stride"],
+                                             case["dilation"])):
+            total = (-(-n // s) - 1) * s + d * (k - 1) + 1 - n
+            lower = case["auto_pad"] == "SAME_LOWER"
+            pads[i] = int(np.trunc((total + lower) / 2))
+            pads[rank + i] = total - pads[i]
+        attrs["ceil_mode"] = 0
+    try:
+        expected = pool_by_definition(X, case["kernel"], case["stride"], pads,
+                                      case["dilation"], attrs["ceil_mode"])
+    except AssertionError:  # a window with no input element
+        expected = None
+    if expected is None or min(expected[0].shape) < 1:  # refused
+        with pytest.raises(ValueError, match="onnx.max_pool: "):
+            tconv.onnx.max_pool(X, **attrs)
+        event("refused: an empty window or output")
+        return
+    wide = any(max(lo, hi) > k // 2 or min(lo, hi) < 0
+               for lo, hi, k in zip(pads[:rank], pads[rank:], case["kernel"]))
+    event(f"compared, pads beyond half the kernel or negative: {wide}")
+    Y, indices = tconv.onnx.max_pool(X, **attrs)
+    np.testing.assert_array_equal(Y, expected[0])
+    np.testing.assert_array_equal(indices, expected[1])
+
+
+def test_max_pool_pads_beyond_half_the_kernel():
+    # ONNX allows any pad (padding is -inf); PyTorch's limit is kernel // 2.
+    X = np.arange(1.0, 8.0, dtype=np.float32).reshape(1, 1, 7)
+    Y, indices = tconv.onnx.max_pool(X, kernel_shape=[3], pads=[2, 2])
+    assert Y.ravel().tolist() == [1, 2, 3, 4, 5, 6, 7, 7, 7]
+    assert indices.ravel().tolist() == [0, 1, 2, 3, 4, 5, 6, 6, 6]
+    expected_y, expected_i = run_ort("MaxPool", [X], {"kernel_shape": [3], "pads": [2, 2]},
+                                     outputs=(("Y", None), ("I", np.int64)))
+    np.testing.assert_array_equal(Y, expected_y)
+    np.testing.assert_array_equal(indices, expected_i)
+    # pads as long as the kernel: the spec allows them, onnxruntime refuses
+    Y, _ = tconv.onnx.max_pool(X, kernel_shape=[3], pads=[3, 0], dilations=[2])
+    assert Y.ravel().tolist() == [2, 3, 4, 5, 6, 7]
+    with pytest.raises(ValueError, match=r"onnx.max_pool: pads=\[3, 0\] must be smaller "
+                                         r"than kernel_shape=\[3\]"):
+        tconv.onnx.max_pool(X, kernel_shape=[3], pads=[3, 0], dilations=[2],
+                            runtime="onnxruntime")
+
+
+def test_max_pool_same_with_dilation():
+    # The spec counts the dilated kernel: 7 outputs; onnxruntime counts the
+    # undilated one (total padding 2, so 5 outputs).
+    X = np.arange(1.0, 8.0, dtype=np.float32).reshape(1, 1, 7)
+    attrs = {"kernel_shape": [3], "auto_pad": "SAME_UPPER", "dilations": [2]}
+    Y, indices = tconv.onnx.max_pool(X, **attrs)
+    assert Y.ravel().tolist() == [3, 4, 5, 6, 7, 6, 7]
+    assert indices.ravel().tolist() == [2, 3, 4, 5, 6, 5, 6]
+    Y, _ = tconv.onnx.max_pool(X, **attrs, runtime="onnxruntime")
+    (expected, _) = run_ort("MaxPool", [X], attrs, outputs=(("Y", None), ("I", np.int64)))
+    assert Y.ravel().tolist() == expected.ravel().tolist() == [4, 5, 6, 7, 6]
+
+
+def test_max_pool_window_wholly_in_padding_is_refused():
+    # x of length 1, kernel 2, stride 2, dilation 2, SAME_UPPER: pads (1, 1) and
+    # the window reads positions -1 and 1, both padding (it raised NumPy's
+    # "index 1 is out of bounds" before). onnxruntime's pads (0, 1) read x.
+    X = np.array([[[5.0]]], dtype=np.float32)
+    attrs = {"kernel_shape": [2], "strides": [2], "dilations": [2], "auto_pad": "SAME_UPPER"}
+    with pytest.raises(ValueError, match="onnx.max_pool: pads=.*no input element"):
+        tconv.onnx.max_pool(X, **attrs)
+    Y, indices = tconv.onnx.max_pool(X, **attrs, runtime="onnxruntime")
+    expected_y, expected_i = run_ort("MaxPool", [X], attrs,
+                                     outputs=(("Y", None), ("I", np.int64)))
+    np.testing.assert_array_equal(Y, expected_y)
     np.testing.assert_array_equal(indices, expected_i)
 
 
@@ -398,7 +668,27 @@ def test_max_unpool_matches_onnxruntime(case):
     Y, indices = tconv.onnx.max_pool(X, **attrs)
     output_shape = np.array(shape, dtype=np.int64) if case["use_shape"] else None
     (expected,) = run_ort("MaxUnpool", [Y, indices, output_shape], attrs)
-    _close(tconv.onnx.max_unpool(Y, indices, output_shape, **attrs), expected)
+    _close(tconv.onnx.max_unpool(Y, indices, output_shape, **attrs, runtime="onnxruntime"),
+           expected)
+    if output_shape is None:  # no departure
+        _close(tconv.onnx.max_unpool(Y, indices, **attrs), expected)
+
+
+@SETTINGS
+@given(unpool_cases())
+def test_max_unpool_output_shape_matches_the_reference_evaluator(case):
+    # The spec (its backend test, the reference): I addresses the default shape,
+    # padded at the end to output_shape (here: default + up to s - 1 per axis).
+    rng = np.random.default_rng(case["seed"])
+    shape = (case["batch"], case["channels"], *case["size"])
+    X = rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32)
+    attrs = {"kernel_shape": case["kernel"], "strides": case["stride"]}
+    Y, indices = tconv.onnx.max_pool(X, **attrs)
+    output_shape = np.array([*shape[:2], *(n + e for n, e in zip(case["size"],
+                                                                  case["extra"]))], np.int64)
+    (expected,) = run_reference("MaxUnpool", [Y, indices, output_shape], attrs)
+    np.testing.assert_array_equal(tconv.onnx.max_unpool(Y, indices, output_shape, **attrs),
+                                  expected)
 
 
 def test_max_unpool_output_shape_matches_torch():
@@ -407,7 +697,8 @@ def test_max_unpool_output_shape_matches_torch():
     rng = np.random.default_rng(4)
     X = rng.permutation(100).reshape(2, 2, 5, 5).astype(np.float32)
     Y, indices = tconv.onnx.max_pool(X, kernel_shape=[2, 2], strides=[2, 2])
-    Z = tconv.onnx.max_unpool(Y, indices, [2, 2, 5, 5], kernel_shape=[2, 2], strides=[2, 2])
+    Z = tconv.onnx.max_unpool(Y, indices, [2, 2, 5, 5], kernel_shape=[2, 2], strides=[2, 2],
+                              runtime="onnxruntime")
     ty, ti = torch.nn.functional.max_pool2d(torch.from_numpy(X), 2, return_indices=True)
     expected = torch.nn.functional.max_unpool2d(ty, ti, 2, output_size=(5, 5)).numpy()
     np.testing.assert_array_equal(Z, expected)
@@ -513,12 +804,12 @@ BAD = [
      "onnx.max_pool: storage_order"),
     (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], ceil_mode=3), ValueError,
      "onnx.max_pool: ceil_mode"),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], pads=[2, 0, 0, 0],
+                                 runtime="onnxruntime"), ValueError, "onnx.max_pool: pads"),
     (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], pads=[2, 0, 0, 0]), ValueError,
-     "onnx.max_pool: pads"),
-    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], auto_pad="SAME_UPPER",
-                                 dilations=[3, 3]),
-     ValueError, "onnx.max_pool: pads=.*auto_pad"),
-    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2]), ValueError, "onnx.max_pool: X"),
+     "onnx.max_pool: pads=.*no input element"),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2]), ValueError,
+     r"onnx.max_pool: kernel_shape=\[2\] has 1 values; X of shape \(1, 4, 4, 4\)"),
     (lambda: tconv.onnx.max_pool(X2, kernel_shape=None), TypeError,
      "onnx.max_pool: kernel_shape"),
     (lambda: tconv.onnx.max_pool(X2, kernel_shape=2), TypeError,
@@ -536,6 +827,45 @@ BAD = [
     (lambda: tconv.onnx.max_unpool(X2, np.zeros(X2.shape, np.int64), [2, 4, 8, 8],
                                    kernel_shape=[2, 2]),
      ValueError, "onnx.max_unpool: output_shape"),
+    # hostile types: sets, dicts, nested lists, array- or tensor-valued flags
+    (lambda: tconv.onnx.conv(X1, W1, strides={2}), TypeError, r"onnx.conv: strides=\{2\}"),
+    (lambda: tconv.onnx.conv(X1, W1, pads={3: "a", 0: "b"}), TypeError, "onnx.conv: pads="),
+    (lambda: tconv.onnx.conv(X1, W1, pads=[[1, 1]]), TypeError, "onnx.conv: pads="),
+    (lambda: tconv.onnx.conv(X1, W1, runtime="ORT"), ValueError, "onnx.conv: runtime='ORT'"),
+    (lambda: tconv.onnx.conv_transpose(X1, W1, output_shape=[[2, 2]]), TypeError,
+     r"onnx.conv_transpose: output_shape=\[\[2, 2\]\] must be a flat list"),
+    (lambda: tconv.onnx.conv_transpose(X1, W1, output_shape={7}), TypeError,
+     "onnx.conv_transpose: output_shape=.* got set"),
+    (lambda: tconv.onnx.conv_transpose(X1, W1, output_shape="7"), TypeError,
+     "onnx.conv_transpose: output_shape="),
+    (lambda: tconv.onnx.conv_transpose(X1, W1, dilations=[2], output_padding=[1],
+                                       runtime="onnxruntime"), ValueError,
+     "onnx.conv_transpose: output_padding=.*runtime='onnxruntime'"),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], ceil_mode=np.array([1, 0])),
+     TypeError, r"onnx.max_pool: ceil_mode=array\(\[1, 0\]\) must be the int 0 or 1"),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], storage_order=np.array(1)),
+     TypeError, "onnx.max_pool: storage_order=array"),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], ceil_mode=1.0), TypeError,
+     "onnx.max_pool: ceil_mode=1.0"),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape={2, 3}), TypeError,
+     "onnx.max_pool: kernel_shape="),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], dilations={1: 1, 2: 2}), TypeError,
+     "onnx.max_pool: dilations="),
+    (lambda: tconv.onnx.max_pool(X2, kernel_shape=[2, 2], pads=[10**6] * 4), ValueError,
+     "onnx.max_pool: pads=.* would gather .* bytes, over tconv.onnx.MAX_POOL_BYTES"),
+    (lambda: tconv.onnx.max_unpool(X2, np.zeros(X2.shape, np.int64), [[1, 4, 8, 8]],
+                                   kernel_shape=[2, 2]),
+     TypeError, "onnx.max_unpool: output_shape=.* flat list"),
+    (lambda: tconv.onnx.max_unpool(X2, np.zeros(X2.shape, np.int64), [1, 4, 10**6, 10**6],
+                                   kernel_shape=[2, 2]),
+     ValueError, "onnx.max_unpool: the output shape .* would need 32000000000000 bytes"),
+    (lambda: tconv.onnx.max_unpool(X2, np.zeros(X2.shape, np.int64), kernel_shape=[2, 2],
+                                   strides=[10**6, 10**6]),
+     ValueError, "onnx.max_unpool: the output shape .* would need .* bytes"),
+    (lambda: tconv.onnx.depth_to_space({1, 2}, blocksize=2), TypeError,
+     "onnx.depth_to_space: X must be an array; got set"),
+    (lambda: tconv.onnx.space_to_depth(X2, blocksize=2, runtime=1), ValueError,
+     "onnx.space_to_depth: runtime=1"),
     (lambda: tconv.onnx.depth_to_space(X2, blocksize=3), ValueError,
      "onnx.depth_to_space: X"),
     (lambda: tconv.onnx.depth_to_space(X2, blocksize=0), ValueError,

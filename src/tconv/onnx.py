@@ -9,10 +9,24 @@ indices; ``Resize`` runs on the separable engine of ``tconv._resize``. Inputs
 and outputs are NumPy arrays with the dtypes ONNX specifies. Errors name the
 function as ``onnx.<name>`` and the ONNX attribute, also when the core op
 called underneath raised them.
-Where the specification is silent, onnxruntime is followed. ``onnx`` itself
-is never imported.
-"""
 
+By default (``runtime="spec"``) every op computes what the ONNX
+specification defines: its operator text, its backend node test cases (all
+of them pass) and its reference implementation where that is not known to be
+wrong. Every op also takes ``runtime="onnxruntime"``, which reproduces
+onnxruntime where it departs from the specification (Resize
+``align_corners`` with ``scales``, MaxUnpool with ``output_shape``, MaxPool
+pads and ``SAME_*`` with dilation, ...). Each departure, with a worked
+example, is listed in docs/rules/onnx-departures.md. Where the
+specification is silent, onnxruntime is followed. ``onnx`` itself is never
+imported.
+
+Sizes are checked before any allocation: a Resize or MaxUnpool output over
+``tconv.onnx.MAX_OUTPUT_BYTES`` (4 GiB, counted in float64 for Resize), or a
+MaxPool beyond the core's pads gathering over ``tconv.onnx.MAX_POOL_BYTES``
+(2 GiB), raises a ValueError naming the parameter and the bytes; assign a
+larger value to the constant to go past it.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -34,6 +48,7 @@ __all__ = ["conv", "conv_transpose", "depth_to_space", "max_pool", "max_unpool",
 
 AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 DEPTH_MODES = ("DCR", "CRD")
+RUNTIMES = ("spec", "onnxruntime")
 
 
 # The core's parameter names and ONNX's, where they differ (in error messages).
@@ -71,11 +86,64 @@ def _string(op: str, name: str, value, allowed) -> str:
     return _args.choice(op, name, value, allowed)
 
 
-def _optional(value):
-    """An optional tensor input: ``None`` or empty means absent."""
+def _runtime(op: str, runtime) -> bool:
+    """``runtime``: True for ``"onnxruntime"``, False for ``"spec"``."""
+    return _string(op, "runtime", runtime, RUNTIMES) == "onnxruntime"
+
+
+def _items(op: str, name: str, value) -> tuple | None:
+    """A flat list, tuple or 1-D array as a tuple; ``None`` for anything else.
+
+    Sets and dicts (no order, or keys that are not values) and nested lists
+    are refused by the caller instead of being read as a sequence.
+    """
+    if isinstance(value, np.ndarray):
+        return tuple(value.tolist()) if value.ndim == 1 else None
+    if not isinstance(value, (list, tuple)):
+        return None
+    if any(isinstance(v, (list, tuple, set, dict, np.ndarray, str, bytes)) for v in value):
+        return None
+    return tuple(value)
+
+
+def _flag01(op: str, name: str, value) -> int:
+    """A 0/1 int attribute (``ceil_mode``, ``storage_order``, ``antialias``...).
+
+    Only a Python or NumPy integer (or bool) scalar; arrays and tensors are
+    refused with a TypeError instead of NumPy's "truth value is ambiguous".
+    """
+    if isinstance(value, (bool, np.bool_)):
+        value = int(value)
+    if not _args.is_int(value):
+        message = f"{op}: {name}={value!r} must be the int 0 or 1; got {type(value).__name__}"
+        raise TypeError(message)
+    if value not in (0, 1):
+        message = f"{op}: {name}={value!r} must be 0 or 1"
+        raise ValueError(message)
+    return int(value)
+
+
+def _optional(value, op: str | None = None, name: str | None = None):
+    """An optional tensor input: ``None`` or empty means absent.
+
+    With ``op`` and ``name`` the input must be numeric (a string such as
+    ``roi='abc'``, a set or a dict is refused, never ignored).
+    """
     if value is None:
         return None
-    array = np.asarray(value)
+    if op is not None and (isinstance(value, (str, bytes, set, frozenset, dict))):
+        message = (f"{op}: {name}={value!r} must be a 1-D list or array of numbers; "
+                   f"got {type(value).__name__}")
+        raise TypeError(message)
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged nesting
+        message = f"{op or 'onnx'}: {name or 'input'}={value!r} must be a flat list of numbers"
+        raise TypeError(message) from None
+    if op is not None and array.size and array.dtype.kind not in "biuf":
+        message = (f"{op}: {name}={value!r} must be a 1-D list or array of numbers; "
+                   f"got dtype {array.dtype}")
+        raise TypeError(message)
     return None if array.size == 0 else array
 
 
@@ -101,7 +169,7 @@ def _ints(op: str, name: str, value, count: int, default: int) -> tuple[int, ...
     """An ints attribute of ``count`` values (``None`` gives the default)."""
     if value is None:
         return (default,) * count
-    values = _args._sequence(value)
+    values = _items(op, name, value)
     if values is None or not all(_args.is_int(v) for v in values):
         message = f"{op}: {name}={value!r} must be a list of {count} ints"
         raise TypeError(message)
@@ -144,28 +212,38 @@ def _half(total: int) -> int:
     return total // 2 if total >= 0 else -(-total // 2)
 
 
-def _same_pads(size: int, k: int, s: int, dil: int, auto_pad: str) -> tuple[int, int]:
+def _same_pads(size: int, k: int, s: int, dil: int, auto_pad: str, *, clamp: bool,
+               dilate: bool = True) -> tuple[int, int]:
     """``SAME_*`` pads of Conv and MaxPool: ``ceil(n / s)`` outputs.
 
     ``total = (out - 1)*s + ke - n``; SAME_UPPER puts the odd unit at the
-    end, SAME_LOWER at the start (docs/rules/onnx.md). The spec does not clamp
-    ``total`` at 0; where it is negative (``ke < s``) onnxruntime splits it
-    with C truncation, ``total/2`` and ``(total + 1)/2``, giving negative
-    pads (input cropped), and so does this.
+    end, SAME_LOWER at the start (docs/rules/onnx.md). Conv's text speaks of
+    padding only, so a negative total (``ke < s``) is no padding there
+    (``clamp``; the reference evaluator and onnxruntime agree: ``x = 1..6``,
+    kernel 1, stride 3 gives 1, 4). MaxPool's text gives the unclamped
+    formula; onnxruntime and this split a negative total with C truncation,
+    ``total/2`` and ``(total + 1)/2``: a negative start pad moves the first
+    window in, a negative end pad removes windows, and every window still
+    reads the whole input (as onnxruntime's loops do).
+    ``dilate=False``: onnxruntime's MaxPool, which counts the undilated
+    kernel in ``total``.
     """
     out = -(-size // s)
-    total = (out - 1) * s + effective_kernel(k, dil) - size
+    total = (out - 1) * s + (effective_kernel(k, dil) if dilate else k) - size
+    if clamp:
+        total = max(total, 0)
     lo = _half(total + 1) if auto_pad == "SAME_LOWER" else _half(total)
     return lo, total - lo
 
 
-def _forward_pads(op: str, auto_pad: str, pads, in_size, kernel, stride, dilation):
+def _forward_pads(op: str, auto_pad: str, pads, in_size, kernel, stride, dilation, *,
+                  clamp: bool, dilate: bool = True):
     rank = len(in_size)
     if auto_pad == "NOTSET":
         return _pads(op, pads, rank)
     if auto_pad == "VALID":
         return ((0, 0),) * rank
-    return tuple(_same_pads(n, k, s, d, auto_pad)
+    return tuple(_same_pads(n, k, s, d, auto_pad, clamp=clamp, dilate=dilate)
                  for n, k, s, d in zip(in_size, kernel, stride, dilation))
 
 
@@ -181,7 +259,7 @@ def _crop(X: np.ndarray, pads):
 
 
 def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_shape=None,
-         pads=None, strides=None):
+         pads=None, strides=None, runtime="spec"):
     """ONNX ``Conv`` (opset 22).
 
     Parameters
@@ -202,6 +280,9 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
         Must equal ``W.shape[2:]`` when given.
     pads : list of ints, optional
         ``[b_1..b_d, e_1..e_d]``; default zeros; ignored unless NOTSET.
+    runtime : {"spec", "onnxruntime"}
+        ``"onnxruntime"`` refuses ``SAME_*`` with dilations, as onnxruntime
+        does (docs/rules/onnx-departures.md).
 
     Returns
     -------
@@ -230,6 +311,7 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
     array([[[ 1.,  6., 12.]]])
     """
     op = "onnx.conv"
+    ort = _runtime(op, runtime)
     auto_pad = _string(op, "auto_pad", auto_pad, AUTO_PADS)
     X, W = _array(op, "X", X), _array(op, "W", W)
     rank = _batched(op, "X", X)
@@ -237,7 +319,13 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
     _kernel_shape(op, kernel_shape, W.shape[2:])
     stride = _positive(op, "strides", strides, rank)
     dilation = _positive(op, "dilations", dilations, rank)
-    padding = _forward_pads(op, auto_pad, pads, X.shape[2:], W.shape[2:], stride, dilation)
+    if ort and auto_pad.startswith("SAME") and max(dilation) > 1:
+        message = (f"{op}: auto_pad={auto_pad!r} with dilations={list(dilation)!r} is "
+                   "refused by onnxruntime (runtime='onnxruntime'); the spec's result is "
+                   "runtime='spec'")
+        raise ValueError(message)
+    padding = _forward_pads(op, auto_pad, pads, X.shape[2:], W.shape[2:], stride, dilation,
+                            clamp=True)
     group = _args.positive_int(op, "group", group)
     X, padding, _ = _crop(X, padding)
     with _as_onnx(op):
@@ -246,16 +334,22 @@ def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_sha
 
 
 def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, dilation,
-                    output_padding):
+                    output_padding, ort=False):
     """Per axis ``(before, after, output_padding)`` for the core (docs/rules/onnx.md).
 
     With ``total = F - out`` (``F`` counting output_padding) negative, the
-    ``-total`` extra positions are zeros at the end of the axis (docs/rules/onnx.md):
-    no cropping, and the core's output_padding appends them.
+    ``-total`` extra positions are zeros at the end of the axis (the spec's
+    ``total/2`` read with C truncation): no cropping, and the core's
+    output_padding appends them. ``ort``: onnxruntime returns the full
+    output ``F`` there for ``SAME_*`` (shorter than ``n*s``).
     """
     rank = len(in_size)
     if output_shape is not None:
-        wanted = list(output_shape.reshape(-1))
+        if output_shape.ndim != 1:
+            message = (f"{op}: output_shape={output_shape.tolist()!r} must be a flat list of "
+                       "ints")
+            raise TypeError(message)
+        wanted = list(output_shape.tolist())
         if len(wanted) == rank + 2:  # the full shape, as onnxruntime also accepts
             wanted = wanted[2:]
         wanted = _ints(op, "output_shape", wanted, rank, 1)
@@ -277,6 +371,9 @@ def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, d
             result.append((lo, total - lo, p))
             continue
         extra = out - full
+        if ort and output_shape is None:
+            result.append((0, 0, p))
+            continue
         if extra >= max(s, dil):
             message = (f"{op}: output_shape={list(wanted)!r} cannot be reached: at most "
                        f"{full + max(s, dil) - 1} on an axis with input size {n}, kernel "
@@ -288,7 +385,7 @@ def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, d
 
 def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
                    kernel_shape=None, output_padding=None, output_shape=None, pads=None,
-                   strides=None):
+                   strides=None, runtime="spec"):
     """ONNX ``ConvTranspose`` (opset 22).
 
     Parameters
@@ -312,6 +409,12 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
         with ``pads`` given). ``None`` or empty means absent.
     pads : list of ints, optional
         ``[b_1..b_d, e_1..e_d]``, cropped from the full output.
+    runtime : {"spec", "onnxruntime"}
+        ``"onnxruntime"``: ``SAME_*`` whose total padding is negative
+        (kernel shorter than the stride) returns the full output, as
+        onnxruntime does, instead of ``n*s`` values, and an
+        ``output_padding`` not below ``strides`` is refused
+        (docs/rules/onnx-departures.md).
 
     Returns
     -------
@@ -333,8 +436,10 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     ``total//2`` at the start, NOTSET/VALID/SAME_LOWER ``total - total//2``
     (docs/rules/onnx.md). A negative total (``ke < s`` with SAME_*, or an
     ``output_shape`` beyond ``F``) appends zeros at the end of the axis
-    (docs/rules/onnx.md; the spec read with C truncation; onnxruntime 1.31 returns a
-    wrong length for SAME_* there).
+    (the spec read with C truncation; onnxruntime returns a shorter output
+    for SAME_* there). The reference evaluator refuses ``group > 1`` and
+    ``output_shape`` without ``SAME_*``, and uses ``pads`` together with
+    ``output_shape``; the spec's text is followed (``pads`` ignored).
 
     Examples
     --------
@@ -349,6 +454,7 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     array([[[102.,  20., 203.,  30.]]])
     """
     op = "onnx.conv_transpose"
+    ort = _runtime(op, runtime)
     auto_pad = _string(op, "auto_pad", auto_pad, AUTO_PADS)
     X, W = _array(op, "X", X), _array(op, "W", W)
     rank = _batched(op, "X", X)
@@ -362,9 +468,14 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
                    f"smaller than max(strides, dilations) = "
                    f"{tuple(max(s, d) for s, d in zip(stride, dilation))}")
         raise ValueError(message)
+    if ort and any(p >= s for p, s in zip(extra, stride)):
+        message = (f"{op}: output_padding={output_padding!r} must be smaller than "
+                   f"strides={list(stride)!r} with runtime='onnxruntime' (onnxruntime refuses "
+                   "it even below dilations; runtime='spec' accepts it)")
+        raise ValueError(message)
     group = _args.positive_int(op, "group", group)
-    geometry = _transpose_pads(op, auto_pad, pads, _optional(output_shape), X.shape[2:],
-                               W.shape[2:], stride, dilation, extra)
+    geometry = _transpose_pads(op, auto_pad, pads, _optional(output_shape, op, "output_shape"),
+                               X.shape[2:], W.shape[2:], stride, dilation, extra, ort)
     with _as_onnx(op):
         return _conv_transpose(X, W, _optional(B), stride=stride,
                                padding=tuple((lo, hi) for lo, hi, _ in geometry),
@@ -377,17 +488,133 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
 
 def _pool_input(op: str, X, kernel_shape):
     X = _array(op, "X", X)
-    values = _args._sequence(kernel_shape)
+    values = _items(op, "kernel_shape", kernel_shape)
     if values is None:
-        message = f"{op}: kernel_shape={kernel_shape!r} is required, a list of ints"
+        message = (f"{op}: kernel_shape={kernel_shape!r} is required, a flat list of ints "
+                   "(one per spatial axis)")
         raise TypeError(message)
-    rank = _batched(op, "X", X, len(values))
+    rank = _batched(op, "X", X)
+    if len(values) != rank:
+        message = (f"{op}: kernel_shape={kernel_shape!r} has {len(values)} values; X of shape "
+                   f"{X.shape} has {rank} spatial axes, so it needs {rank}")
+        raise ValueError(message)
     kernel = _positive(op, "kernel_shape", kernel_shape, rank)
     return X, rank, kernel
 
 
+# The most bytes the adapter's own MaxPool (pads beyond half the kernel) may
+# gather at once; raise it (tconv.onnx.MAX_POOL_BYTES = ...) to go past it.
+MAX_POOL_BYTES = 2**31
+# The most bytes an output of Resize or MaxUnpool may take (counted as float64
+# for Resize, which computes in it); raise it (tconv.onnx.MAX_OUTPUT_BYTES =
+# ...) to go past it.
+MAX_OUTPUT_BYTES = 2**32
+
+
+def _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort: bool):
+    """Output lengths of MaxPool, ``None`` on an axis that would have none.
+
+    ``floor_or_ceil((n + pb + pe - ke) / s) + 1``, then with ceil_mode a
+    window that would start in the end padding is dropped. The span may be
+    negative (padding holds the window): the spec's floor and ceil, and
+    onnxruntime's C truncation without ceil_mode (a span of -1 still gives
+    one window there, ``ort``).
+    """
+    outs = []
+    for n, k, s, (lo, hi), d in zip(sizes, kernel, stride, padding, dilation):
+        span = n + lo + hi - effective_kernel(k, d)
+        if ceil_mode:
+            out = -(-span // s) + 1
+        elif ort and span < 0:
+            out = -(-span // s) + 1  # C truncation toward zero
+        else:
+            out = span // s + 1
+        if ceil_mode and (out - 1) * s >= n + lo:
+            out -= 1  # a window may not start in the end padding
+        outs.append(out if out >= 1 else None)
+    return outs
+
+
+def _needs_wide(sizes, kernel, stride, padding, dilation, ceil_mode, ort) -> bool:
+    """Whether the core (PyTorch's rules) cannot pool this: the adapter does."""
+    if any(max(p) > k // 2 or min(p) < 0 for p, k in zip(padding, kernel)):
+        return True  # a negative pad (SAME_* total < 0) only moves the windows
+    outs = _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
+    for n, k, s, (lo, hi), d, out in zip(sizes, kernel, stride, padding, dilation, outs):
+        if out is None:
+            return False  # the core refuses it, naming the sizes
+        if n + lo + hi < effective_kernel(k, d):
+            return True  # onnxruntime's one window over a short input
+        where = np.arange(out)[:, None] * s - lo + np.arange(k)[None, :] * d
+        if not ((where >= 0) & (where < n)).any(axis=1).all():
+            return True  # a window wholly in the padding
+    return False
+
+
+def _pool_wide(op: str, X: np.ndarray, kernel, stride, padding, dilation, ceil_mode: bool,
+               ort: bool):
+    """MaxPool with any pads (implicit ``-inf``), per window; ``(Y, positions)``.
+
+    For pads beyond half the kernel, which ONNX allows and the core (as
+    PyTorch) refuses. ``positions`` holds per spatial axis the input
+    coordinate of each window's first maximum (row-major window order, NaN
+    winning, as the core). A window that holds no input element has no
+    defined value: refused.
+    """
+    rank = len(kernel)
+    sizes = X.shape[2:]
+    outs = _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
+    for n, k, d, (lo, hi), out in zip(sizes, kernel, dilation, padding, outs):
+        if out is None or out < 1:
+            message = (f"{op}: kernel_shape={list(kernel)!r} (dilated span "
+                       f"{effective_kernel(k, d)}) is longer than the padded input "
+                       f"({n + lo + hi}); the output would be empty")
+            raise ValueError(message)
+    count = math.prod(kernel)
+    need = math.prod(X.shape[:2]) * math.prod(outs) * count * (X.dtype.itemsize + 1)
+    if need > MAX_POOL_BYTES:
+        message = (f"{op}: pads={[p for pair in zip(*padding) for p in pair]!r} with "
+                   f"kernel_shape={list(kernel)!r} would gather {need} bytes, over "
+                   f"tconv.onnx.MAX_POOL_BYTES = {MAX_POOL_BYTES} (raise it to go on)")
+        raise ValueError(message)
+    index, valid = [], np.ones((1,) * (2 * rank), dtype=bool)
+    for a, (n, k, s, (lo, _), d) in enumerate(zip(sizes, kernel, stride, padding, dilation)):
+        shape = [1] * (2 * rank)
+        shape[a], shape[rank + a] = outs[a], k
+        where = (np.arange(outs[a])[:, None] * s - lo + np.arange(k)[None, :] * d)
+        where = where.reshape(shape)
+        index.append(np.clip(where, 0, n - 1))
+        valid = valid & (where >= 0) & (where < n)
+    gathered = X[(slice(None), slice(None), *index)]
+    gathered = gathered.reshape(X.shape[:2] + tuple(outs) + (count,))
+    valid = np.broadcast_to(valid, tuple(outs) + tuple(kernel)).reshape(tuple(outs) + (count,))
+    if not valid.any(axis=-1).all():
+        message = (f"{op}: pads={[p for pair in zip(*padding) for p in pair]!r} leave a "
+                   f"window (kernel_shape={list(kernel)!r}, dilations={list(dilation)!r}) "
+                   "with no input element; ONNX defines no value for it")
+        raise ValueError(message)
+    if X.dtype.kind == "f":
+        lowest = -np.inf
+    elif X.dtype.kind == "b":
+        lowest = False
+    else:
+        lowest = np.iinfo(X.dtype).min
+    best = np.where(valid, gathered, lowest).max(axis=-1, keepdims=True)
+    hit = valid & (gathered == best)
+    if X.dtype.kind == "f":
+        hit |= valid & np.isnan(gathered) & np.isnan(best)
+    first = hit.argmax(axis=-1)
+    values = np.take_along_axis(gathered, first[..., None], axis=-1)[..., 0]
+    taps = np.unravel_index(first, kernel)
+    positions = []
+    for a, (s, (lo, _), d) in enumerate(zip(stride, padding, dilation)):
+        start = (np.arange(outs[a]) * s - lo).reshape((outs[a],) + (1,) * (rank - a - 1))
+        positions.append(start + taps[a] * d)
+    return values, tuple(positions)
+
+
 def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None, pads=None,
-             storage_order=0, strides=None):
+             storage_order=0, strides=None, runtime="spec"):
     """ONNX ``MaxPool`` (opset 22), returning ``(Y, Indices)``.
 
     Parameters
@@ -404,10 +631,14 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     dilations, strides : list of ints, optional
         Defaults 1.
     pads : list of ints, optional
-        ``[b_1..b_d, e_1..e_d]``; each at most half the kernel (the core's,
-        PyTorch's, limit).
+        ``[b_1..b_d, e_1..e_d]``, any size (implicit ``-inf`` padding, never
+        chosen) as long as every window holds an input element.
     storage_order : int
         0: Indices row-major; 1: the spatial part column-major.
+    runtime : {"spec", "onnxruntime"}
+        ``"onnxruntime"``: ``SAME_*`` pads count the undilated kernel, and
+        pads not smaller than the kernel are refused, as onnxruntime does
+        (docs/rules/onnx-departures.md).
 
     Returns
     -------
@@ -432,36 +663,35 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     array([2, 7])
     """
     op = "onnx.max_pool"
+    ort = _runtime(op, runtime)
     auto_pad = _string(op, "auto_pad", auto_pad, AUTO_PADS)
     X, rank, kernel = _pool_input(op, X, kernel_shape)
-    if ceil_mode not in (0, 1) or isinstance(ceil_mode, float):
-        message = f"{op}: ceil_mode={ceil_mode!r} must be 0 or 1"
-        raise ValueError(message)
-    if storage_order not in (0, 1) or isinstance(storage_order, float):
-        message = f"{op}: storage_order={storage_order!r} must be 0 or 1"
-        raise ValueError(message)
+    ceil_mode = _flag01(op, "ceil_mode", ceil_mode)
+    storage_order = _flag01(op, "storage_order", storage_order)
     stride = _positive(op, "strides", strides, rank)
     dilation = _positive(op, "dilations", dilations, rank)
-    padding = _forward_pads(op, auto_pad, pads, X.shape[2:], kernel, stride, dilation)
-    if auto_pad.startswith("SAME"):
-        ceil_mode = 0  # SAME pads already give ceil(n / s) windows
-    # Validated here so the message names the ONNX attribute, not the core's.
-    if any(max(p) > k // 2 for p, k in zip(padding, kernel)):
+    padding = _forward_pads(op, auto_pad, pads, X.shape[2:], kernel, stride, dilation,
+                            clamp=False, dilate=not ort)
+    if auto_pad.startswith("SAME") and not ort:
+        ceil_mode = 0  # SAME pads already give ceil(n / s) windows (not onnxruntime's)
+    if ort and any(max(p) >= k for p, k in zip(padding, kernel)):
         source = "" if auto_pad == "NOTSET" else f" (from auto_pad={auto_pad!r})"
         message = (f"{op}: pads={[p for pair in zip(*padding) for p in pair]!r}{source} "
-                   f"must be at most half the kernel on every side, the core's (PyTorch's) "
-                   f"limit (kernel_shape={list(kernel)})")
+                   f"must be smaller than kernel_shape={list(kernel)!r} with "
+                   "runtime='onnxruntime' (onnxruntime refuses them; runtime='spec' "
+                   "accepts them)")
         raise ValueError(message)
     in_size = X.shape[2:]
-    cropped, padding, offsets = _crop(X, padding)
-    with _as_onnx(op):
-        values, plane_indices = _max_pool(cropped, kernel, stride, padding, dilation,
-                                          bool(ceil_mode), return_indices=True)
+    if not _needs_wide(in_size, kernel, stride, padding, dilation, bool(ceil_mode), ort):
+        with _as_onnx(op):
+            values, plane_indices = _max_pool(X, kernel, stride, padding, dilation,
+                                              bool(ceil_mode), return_indices=True)
+        # per-plane index -> ONNX's index into X
+        positions = np.unravel_index(np.asarray(plane_indices, dtype=np.int64), in_size)
+    else:  # beyond the core's (PyTorch's) limits
+        values, positions = _pool_wide(op, X, kernel, stride, padding, dilation,
+                                       bool(ceil_mode), ort)
     values = np.asarray(values).astype(X.dtype, copy=False)
-    # per-plane index of the (cropped) input -> ONNX's index into X
-    positions = np.unravel_index(np.asarray(plane_indices, dtype=np.int64),
-                                 cropped.shape[2:])
-    positions = tuple(p + o for p, o in zip(positions, offsets))
     order = "F" if storage_order else "C"
     plane_indices = np.ravel_multi_index(positions, in_size, order=order).astype(np.int64)
     planes = np.arange(X.shape[0] * X.shape[1], dtype=np.int64).reshape(
@@ -469,7 +699,8 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     return values, plane_indices + planes * math.prod(in_size)
 
 
-def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None):
+def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None,
+               runtime="spec"):
     """ONNX ``MaxUnpool`` (opset 22).
 
     Parameters
@@ -480,11 +711,18 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         Global row-major indices as :func:`max_pool` (storage_order 0)
         returns them, addressing the output tensor.
     output_shape : array_like of ints, optional
-        Full output shape ``(N, C, *S_out)``; overrides ``pads``. Each spatial
-        size must lie strictly between ``default - s`` and ``default + s``.
-        ``None`` or empty means absent.
+        Full output shape ``(N, C, *S_out)``. ``None`` or empty means absent.
+        As the spec's backend test defines it, ``I`` addresses the default
+        shape (from ``pads``), which is then padded with zeros at the end (or
+        cropped, if nothing lands there) to ``output_shape``.
     kernel_shape : list of ints
     pads, strides : list of ints, optional
+    runtime : {"spec", "onnxruntime"}
+        ``"onnxruntime"``: with ``output_shape``, ``I`` holds flat positions
+        of the ``output_shape`` plane (as onnxruntime and
+        ``torch.nn.functional.max_unpool2d`` read them), and each spatial
+        size must lie strictly between ``default - s`` and ``default + s``
+        (docs/rules/onnx-departures.md).
 
     Returns
     -------
@@ -500,6 +738,10 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
     Notes
     -----
     Default spatial size ``(n - 1)*s - (pb + pe) + k`` (docs/rules/onnx.md).
+    With ``output_shape`` the two runtimes differ: X ``[[5, 6], [7, 8]]``,
+    I ``[[5, 7], [13, 15]]``, kernel and strides 2, output_shape
+    ``[1, 1, 5, 5]`` puts 5, 6, 7, 8 at (1, 1), (1, 3), (3, 1), (3, 3) by the
+    spec, and at (1, 0), (1, 2), (2, 3), (3, 0) in onnxruntime.
 
     Examples
     --------
@@ -511,6 +753,7 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
              [0., 0.]]]])
     """
     op = "onnx.max_unpool"
+    ort = _runtime(op, runtime)
     X, rank, kernel = _pool_input(op, X, kernel_shape)
     I = np.asarray(I)
     if I.dtype.kind not in "iu":
@@ -521,17 +764,31 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         raise ValueError(message)
     stride = _positive(op, "strides", strides, rank)
     padding = _pads(op, pads, rank)
-    shape = _optional(output_shape)
+    shape = _optional(output_shape, op, "output_shape")
+    default = tuple(unpool_length(n, k, s, lo, hi) for n, k, s, (lo, hi)
+                    in zip(X.shape[2:], kernel, stride, padding))
     if shape is None:
-        out_size = tuple(unpool_length(n, k, s, lo, hi) for n, k, s, (lo, hi)
-                         in zip(X.shape[2:], kernel, stride, padding))
+        out_size = default
     else:
-        full = _ints(op, "output_shape", list(shape.reshape(-1)), rank + 2, 1)
+        if shape.ndim != 1:
+            message = f"{op}: output_shape={shape.tolist()!r} must be a flat list of ints"
+            raise TypeError(message)
+        full = _ints(op, "output_shape", shape.tolist(), rank + 2, 1)
         if full[:2] != X.shape[:2]:
             message = (f"{op}: output_shape={list(full)!r} must start with X's "
                        f"(N, C) = {X.shape[:2]}")
             raise ValueError(message)
         out_size = full[2:]
+        if min(out_size) < 1:
+            message = f"{op}: output_shape={list(full)!r} must be positive"
+            raise ValueError(message)
+        _check_bytes(op, X, range(2, rank + 2), out_size, "output_shape")
+        if not ort:
+            Y = max_unpool(X, I, kernel_shape=kernel, pads=[p for pair in zip(*padding)
+                                                            for p in pair],
+                           strides=stride, runtime="spec")
+            return _fit(op, Y, out_size)
+    _check_bytes(op, X, range(2, rank + 2), out_size, "strides/pads/output_shape")
     if min(out_size) < 1:
         message = f"{op}: the output would be empty ({out_size}); check pads={pads!r}"
         raise ValueError(message)
@@ -549,10 +806,26 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
     return np.asarray(Y).astype(X.dtype, copy=False)
 
 
+def _fit(op: str, Y: np.ndarray, out_size) -> np.ndarray:
+    """``Y`` zero-padded at the end, or cropped where it holds only zeros, to ``out_size``."""
+    crop = (slice(None),) * 2 + tuple(slice(0, min(n, m)) for n, m in zip(Y.shape[2:], out_size))
+    kept = Y[crop]
+    if np.count_nonzero(kept) != np.count_nonzero(Y):
+        message = (f"{op}: output_shape {tuple(out_size)} is smaller than the default "
+                   f"{Y.shape[2:]} and I points into the part it would cut off")
+        raise ValueError(message)
+    result = np.zeros(Y.shape[:2] + tuple(out_size), dtype=Y.dtype)
+    result[(slice(None),) * 2 + tuple(slice(0, n) for n in kept.shape[2:])] = kept
+    return result
+
+
 # ----------------------------------------------------------- DepthToSpace, SpaceToDepth
 
 
 def _blocks(op: str, X, blocksize):
+    if isinstance(X, (str, bytes, set, frozenset, dict)):
+        message = f"{op}: X must be an array; got {type(X).__name__}"
+        raise TypeError(message)
     X = np.asarray(X)
     if X.ndim != 4:
         message = f"{op}: X must be (N, C, H, W); got shape {X.shape}"
@@ -560,7 +833,7 @@ def _blocks(op: str, X, blocksize):
     return X, _args.positive_int(op, "blocksize", blocksize)
 
 
-def depth_to_space(X, *, blocksize, mode="DCR"):
+def depth_to_space(X, *, blocksize, mode="DCR", runtime="spec"):
     """ONNX ``DepthToSpace`` (opset 13 and later).
 
     Output ``(c, h*b + i, w*b + j)`` reads input channel ``(i*b + j)*C_out + c``
@@ -574,6 +847,8 @@ def depth_to_space(X, *, blocksize, mode="DCR"):
     blocksize : int
     mode : str or bytes
         ``"DCR"`` or ``"CRD"``.
+    runtime : {"spec", "onnxruntime"}
+        Accepted for uniformity; onnxruntime does not depart here.
 
     Returns
     -------
@@ -597,6 +872,7 @@ def depth_to_space(X, *, blocksize, mode="DCR"):
            [2, 3]])
     """
     op = "onnx.depth_to_space"
+    _runtime(op, runtime)
     mode = _string(op, "mode", mode, DEPTH_MODES)
     X, b = _blocks(op, X, blocksize)
     n, c, h, w = X.shape
@@ -610,7 +886,7 @@ def depth_to_space(X, *, blocksize, mode="DCR"):
     return Y.reshape(n, c // (b * b), h * b, w * b)
 
 
-def space_to_depth(X, *, blocksize, mode="DCR"):
+def space_to_depth(X, *, blocksize, mode="DCR", runtime="spec"):
     """ONNX ``SpaceToDepth`` (opset 28, which adds ``mode``; earlier opsets are DCR).
 
     The inverse of :func:`depth_to_space` with the same mode; CRD equals
@@ -623,6 +899,9 @@ def space_to_depth(X, *, blocksize, mode="DCR"):
     blocksize : int
     mode : str or bytes
         ``"DCR"`` (default) or ``"CRD"``.
+    runtime : {"spec", "onnxruntime"}
+        Accepted for uniformity; onnxruntime does not depart here (it has no
+        ``mode`` before opset 28: DCR).
 
     Returns
     -------
@@ -642,6 +921,7 @@ def space_to_depth(X, *, blocksize, mode="DCR"):
     array([0, 1, 4, 5])
     """
     op = "onnx.space_to_depth"
+    _runtime(op, runtime)
     mode = _string(op, "mode", mode, DEPTH_MODES)
     X, b = _blocks(op, X, blocksize)
     n, c, h, w = X.shape
@@ -664,10 +944,7 @@ RESIZE_DTYPES = tuple(np.dtype(t) for t in (np.float16, np.float32, np.float64, 
 
 def _flag(op: str, name: str, value) -> bool:
     """A 0/1 int attribute."""
-    if isinstance(value, bool) or value not in (0, 1) or isinstance(value, float):
-        message = f"{op}: {name}={value!r} must be 0 or 1"
-        raise ValueError(message)
-    return bool(value)
+    return bool(_flag01(op, name, value))
 
 
 def _real(op: str, name: str, value) -> float:
@@ -685,7 +962,7 @@ def _resize_axes(op: str, axes, rank: int) -> tuple[int, ...]:
     """``axes`` (negative counted from the end) as distinct axes in ``0..rank-1``."""
     if axes is None:
         return tuple(range(rank))
-    values = _args._sequence(axes)
+    values = _items(op, "axes", axes)
     if values is None or not values or not all(_args.is_int(a) for a in values):
         message = f"{op}: axes={axes!r} must be a non-empty list of ints"
         raise TypeError(message)
@@ -702,6 +979,9 @@ def _resize_axes(op: str, axes, rank: int) -> tuple[int, ...]:
 def _vector(op: str, name: str, value, count: int, kinds: str, what: str) -> np.ndarray:
     """A 1-D tensor input of ``count`` values whose dtype kind is in ``kinds``."""
     array = np.asarray(value)
+    if array.dtype.kind == "b":
+        message = f"{op}: {name}={array.tolist()!r} must be a 1-D list of {what}, not bools"
+        raise TypeError(message)
     if array.dtype.kind not in kinds or array.ndim != 1:
         message = f"{op}: {name}={array.tolist()!r} must be a 1-D list of {what}"
         raise TypeError(message)
@@ -712,7 +992,7 @@ def _vector(op: str, name: str, value, count: int, kinds: str, what: str) -> np.
     return array
 
 
-def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy):
+def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy, runtime="spec"):
     """Per resized axis: ``AxisPlan`` (sizes, mapping scale, roi) (docs/rules/onnx.md)."""
     count = len(axes)
     in_sizes = [X.shape[a] for a in axes]
@@ -736,7 +1016,12 @@ def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy):
         if not all(math.isfinite(s) and s > 0 for s in values):
             message = f"{op}: scales={scales.tolist()!r} must be positive and finite"
             raise ValueError(message)
-        out_sizes = [_resize.size_from_scale(n, s) for n, s in zip(in_sizes, values)]
+        out_sizes = [_resize.size_from_scale(n, s, runtime) for n, s in zip(in_sizes, values)]
+        widths = [None] * count
+        if coordinate == "tf_crop_and_resize" and runtime == "spec":
+            # the text: floor(in * (roi_end - roi_start) * scale), the crop scaled
+            widths = [n * (hi - lo) * s for n, (lo, hi), s in zip(in_sizes, ranges, values)]
+            out_sizes = [math.floor(w) if w > 0 else 0 for w in widths]
         what = f"scales={scales.tolist()!r}"
     else:
         sizes = _vector(op, "sizes", sizes, count, "iu", "ints")
@@ -746,25 +1031,45 @@ def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy):
             raise ValueError(message)
         if policy == "stretch":
             out_sizes = wanted
-            values = [m / n for n, m in zip(in_sizes, wanted)]
+            values = [_ratio(n, m, runtime) for n, m in zip(in_sizes, wanted)]
         else:
-            scale = _resize.aspect_scale(in_sizes, wanted, policy)
+            scale = _resize.aspect_scale(in_sizes, wanted, policy, runtime)
+            out_sizes = [_resize.size_from_aspect(n, scale, runtime) for n in in_sizes]
             values = [scale] * count
-            out_sizes = [_resize.size_from_aspect(n, scale) for n in in_sizes]
         what = f"sizes={wanted!r} (keep_aspect_ratio_policy={policy!r})"
+        widths = [None] * count
     if min(out_sizes) < 1:
         message = (f"{op}: {what} gives an empty output {out_sizes} on axes {list(axes)} "
                    f"of sizes {in_sizes}; every output length must be >= 1")
         raise ValueError(message)
+    _check_bytes(op, X, axes, out_sizes)
     is_ratio = scales is None and policy == "stretch"
-    return [_resize.AxisPlan(a, n, m, s, r, is_ratio)
-            for a, n, m, s, r in zip(axes, in_sizes, out_sizes, values, ranges)]
+    return [_resize.AxisPlan(a, n, m, s, r, is_ratio, width, from_sizes=scales is None)
+            for a, n, m, s, r, width in zip(axes, in_sizes, out_sizes, values, ranges, widths)]
+
+
+def _ratio(n: int, m: int, runtime: str) -> float:
+    """``m / n``: float64 by the spec, float32 in onnxruntime."""
+    return float(np.float32(m) / np.float32(n)) if runtime == "onnxruntime" else m / n
+
+
+def _check_bytes(op: str, X: np.ndarray, axes, out_sizes, what="scales/sizes") -> None:
+    """Refuse an output (float64 while computing) over ``MAX_OUTPUT_BYTES``."""
+    shape = list(X.shape)
+    for a, m in zip(axes, out_sizes):
+        shape[a] = m
+    need = math.prod(shape) * max(X.dtype.itemsize, 8)
+    if need > MAX_OUTPUT_BYTES:
+        message = (f"{op}: the output shape {tuple(shape)} would need {need} bytes, over "
+                   f"tconv.onnx.MAX_OUTPUT_BYTES = {MAX_OUTPUT_BYTES}; check {what} "
+                   "(or raise the limit)")
+        raise ValueError(message)
 
 
 def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
            coordinate_transformation_mode="half_pixel", cubic_coeff_a=-0.75,
            exclude_outside=0, extrapolation_value=0.0, keep_aspect_ratio_policy="stretch",
-           mode="nearest", nearest_mode="round_prefer_floor"):
+           mode="nearest", nearest_mode="round_prefer_floor", runtime="spec"):
     """ONNX ``Resize`` (opset 19): nearest, linear or cubic resampling of any axes.
 
     Parameters
@@ -778,8 +1083,7 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
         of ``axes``; required by, and only used by, ``tf_crop_and_resize``.
     scales : array_like of floats, optional
         One per entry of ``axes``; read as float32, as in ONNX graphs. Output
-        length ``floor(in * scale)`` (in float32, as onnxruntime), mapped with
-        the given scale.
+        length ``floor(in * scale)``, mapped with the given scale.
     sizes : array_like of ints, optional
         One per entry of ``axes``. Exactly one of ``scales`` and ``sizes``;
         ``None`` or empty means absent.
@@ -808,6 +1112,10 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
     nearest_mode : str or bytes
         ``"round_prefer_floor"``, ``"round_prefer_ceil"``, ``"floor"`` or
         ``"ceil"``.
+    runtime : {"spec", "onnxruntime"}
+        ``"spec"``: the specification's formulas (float64, ``output_width =
+        scale * in`` fractional with ``scales``). ``"onnxruntime"``:
+        onnxruntime's CPU kernel (float32, integer output length; see Notes).
 
     Returns
     -------
@@ -826,24 +1134,26 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
 
     Notes
     -----
-    Source coordinates, kernels and output sizes are docs/rules/onnx.md,
-    computed per axis by ``tconv._resize`` in float64. Where the spec is
-    silent, onnxruntime 1.31 is followed: output lengths ``floor(in * scale)``
-    in float32; ``pytorch_half_pixel`` and ``align_corners`` map an output of
-    length 1 to source 0; ``align_corners`` with ``scales`` uses the integer
-    output length; integer results as in the Returns section.
+    Source coordinates, kernels and output sizes are those of
+    docs/rules/onnx.md, computed per axis by ``tconv._resize``. By default
+    (``runtime="spec"``) the spec's formulas are evaluated in float64 in
+    the order of its reference implementation: output lengths
+    ``floor(in * scale)``; ``align_corners`` and ``half_pixel_symmetric``
+    with ``scales`` use ``output_width = scale * in`` (fractional: a 2 x 4
+    input, scales 0.6, linear ``align_corners`` gives 1 and 3.142857 in the
+    first row); ``pytorch_half_pixel`` maps an output of length 1 to 0.
 
-    Where onnxruntime departs from the spec, the spec is followed:
-    onnxruntime copies the input when the output shape equals the input
-    shape (whatever ``scales`` say), copies an axis of unchanged length when
-    antialiasing, ignores ``roi`` on an axis whose scale is 1, leaves
-    negative ``axes`` out of ``keep_aspect_ratio_policy``, evaluates source
-    coordinates in float32 (so exact nearest-mode ties may go either way
-    there), clips int8 antialiased results to 0..255 (here: the int8 range),
-    and rounds integer antialiased results after each axis (here: once).
-    ``exclude_outside=1`` is accepted with every mode (onnxruntime refuses it
-    for nearest, and for linear without antialias, where it changes
-    nothing).
+    ``runtime="onnxruntime"`` reproduces onnxruntime where it departs
+    (docs/rules/onnx-departures.md): float32 arithmetic (output lengths,
+    coordinates, nearest rounding), the integer output length in every
+    formula (the example above gives 1 and 4), a copy of the input when the output shape
+    equals the input shape, an unchanged axis when antialiasing or when its
+    scale is 1 (``roi`` ignored there), and refusals of ``exclude_outside=1``
+    where onnxruntime refuses it (nearest; linear without antialias).
+    Not reproduced: onnxruntime leaves negative ``axes`` out of
+    ``keep_aspect_ratio_policy``, clips int8 antialiased results to 0..255
+    and rounds integer antialiased results after each axis; here the axes
+    are normalised and integers rounded once, clipped to the dtype's range.
 
     Examples
     --------
@@ -861,6 +1171,7 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
     array([[ 2.5,  4. , -1. ]])
     """
     op = "onnx.resize"
+    runtime = "onnxruntime" if _runtime(op, runtime) else "spec"
     mode = _string(op, "mode", mode, _resize.MODES)
     coordinate = _string(op, "coordinate_transformation_mode",
                          coordinate_transformation_mode, _resize.COORDINATE_MODES)
@@ -888,15 +1199,29 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
         message = (f"{op}: mode='cubic' needs a floating X (onnxruntime has no integer "
                    f"cubic kernel); got dtype {X.dtype}")
         raise TypeError(message)
+    if runtime == "onnxruntime" and exclude_outside and (mode == "nearest" or (
+            mode == "linear" and not antialias)):
+        message = (f"{op}: exclude_outside=1 with mode={mode!r}"
+                   f"{'' if mode == 'nearest' else ' and antialias=0'} is refused by "
+                   "onnxruntime (runtime='onnxruntime'); it changes nothing by the spec")
+        raise ValueError(message)
     axes = _resize_axes(op, axes, X.ndim)
-    roi, scales, sizes = _optional(roi), _optional(scales), _optional(sizes)
+    roi = _optional(roi, op, "roi")
+    scales, sizes = _optional(scales, op, "scales"), _optional(sizes, op, "sizes")
+    if roi is not None and coordinate != "tf_crop_and_resize":
+        _vector(op, "roi", roi, 2 * len(axes), "iuf", "numbers")  # checked, then unused
     if (scales is None) == (sizes is None):
         given = "both" if scales is not None else "neither"
         message = f"{op}: give exactly one of scales and sizes; got {given}"
         raise ValueError(message)
-    plans = _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy)
+    plans = _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy, runtime)
     kernel = _resize.Kernel(mode, coordinate, nearest_mode, cubic_coeff_a, exclude_outside,
-                            antialias)
+                            antialias, runtime)
+    if runtime == "onnxruntime":
+        if all(p.out_size == p.in_size for p in plans):
+            return X.copy()  # onnxruntime copies X whatever the scales
+        plans = [p for p in plans if p.out_size != p.in_size or not (
+            antialias or np.float32(p.scale) == 1)]
     if mode == "nearest":
         return _resize.resize(X, plans, kernel, extrapolation_value)
     Y = _resize.resize(X.astype(np.float64), plans, kernel, extrapolation_value)
