@@ -31,9 +31,6 @@ SCANNED = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
            *sorted((ROOT / "benchmarks").rglob("*.py"))]
 DOCS_PATH = re.compile(r"(?<![\w/.-])docs/[\w./-]*\.md\b")
 MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
-# Pages linked here but written on another branch (the onnx helper's table of
-# departures); drop an entry once the page is merged.
-PENDING = {"docs/rules/onnx-departures.md"}
 
 
 def _python_blocks(text: str) -> str:
@@ -87,7 +84,7 @@ def test_every_docs_path_named_exists() -> None:
     for path in SCANNED:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for name in DOCS_PATH.findall(line):
-                if not (ROOT / name).is_file() and name not in PENDING:
+                if not (ROOT / name).is_file():
                     missing.append(f"{path.relative_to(ROOT)}:{number}: {name}")
     assert not missing, "named but not in the repository:\n" + "\n".join(missing)
 
@@ -99,6 +96,5 @@ def test_relative_links_between_docs_pages_resolve() -> None:
             path = (page.parent / target).resolve()
             if "://" in target or path.is_file():
                 continue
-            if path.relative_to(ROOT).as_posix() not in PENDING:
-                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+            broken.append(f"{page.relative_to(ROOT)} -> {target}")
     assert not broken, "broken links:\n" + "\n".join(broken)

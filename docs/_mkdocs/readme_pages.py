@@ -18,12 +18,6 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-# Pages that the rules pages link to but that are written on another branch
-# (the onnx helper's table of departures). Until one is merged, a short page
-# saying so is generated, so that --strict still catches every other broken
-# link. Drop the entry once the page exists (tests/test_docs_rules.py has the
-# same list).
-PENDING = {"rules/onnx-departures.md": "Where the ONNX runtimes depart from the specification"}
 
 
 def _slug(title: str) -> str:
@@ -120,10 +114,6 @@ def _nav_uris(nav) -> set[str]:
 def on_files(files, config):
     for _, uri, markdown in _pages():
         files.append(File.generated(config, uri, content=markdown))
-    for uri, title in PENDING.items():
-        if files.get_file_from_path(uri) is None:
-            text = f"# {title}\n\nThis page is not written yet; see [ONNX](onnx.md).\n"
-            files.append(File.generated(config, uri, content=text))
     # A page added to docs/ without a nav entry goes under "More" (sorted), so
     # a new report does not break the strict build; links are still checked.
     named = _nav_uris(config["nav"])

@@ -398,8 +398,9 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
     if op == "conv":
         if auto_pad.startswith("SAME") and max(stride) > 1:
             in_size = _need_size(in_size, f"auto_pad={auto_pad!r} with strides > 1", rank)
+        # Conv's text speaks of padding only: a negative SAME total is no padding.
         pairs = _onnx_forward_pads(name, auto_pad, pads, _sizes_or_dummy(in_size, rank),
-                                   kernel, stride, dilation)
+                                   kernel, stride, dilation, clamp=True)
         return _Layer(op, kernel, stride, dilation, pairs, **common)
     extra = _onnx_ints(_OP, "output_padding", params.get("output_padding"), rank, 0)
     if any(not 0 <= p < s for p, s in zip(extra, stride)):
