@@ -58,6 +58,12 @@ def compute_dtype(xp, *arrays):
     return xp.result_type(*dtypes)
 
 
+def all_finite(xp, array) -> bool:
+    """True when ``array`` holds no inf or NaN (algorithms that would multiply
+    padding or inserted zeros by the weight need another route otherwise)."""
+    return bool(xp.all(xp.isfinite(array)))
+
+
 def zeros(xp, shape, like):
     """Zeros of ``like``'s dtype on ``like``'s device."""
     return xp.zeros(tuple(shape), dtype=like.dtype, device=device(like))
