@@ -19,9 +19,35 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+# Sizes, strides, paddings and the like above this are refused: every array
+# axis and index must fit an int64 with room for sums and products of a few.
+MAX_INT = 2**40
+
+
+def too_large(op: str, name: str, value) -> None:
+    """Refuse any int in ``value`` (an int or a flat/nested tuple) of MAX_INT or more."""
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        if isinstance(item, tuple):
+            too_large(op, name, item)
+        elif is_int(item) and abs(int(item)) >= MAX_INT:
+            message = (f"{op}: {name}={value!r} is too large: every value must be below "
+                       f"2**40 = {MAX_INT} (no array axis or offset that large can be "
+                       "allocated)")
+            raise ValueError(message)
+
+
 def _sequence(value) -> tuple | None:
-    """``value`` as a tuple when it is a non-string sequence (or 1-D array)."""
-    if isinstance(value, (str, bytes)) or getattr(value, "ndim", 1) == 0:
+    """``value`` as a tuple when it is a list, tuple, range or 1-D array.
+
+    Strings, sets, dicts and other iterables are not sequences here: a set
+    or dict has no order the caller chose, so reading it would be a guess.
+    """
+    if isinstance(value, (str, bytes, set, frozenset, dict)):
+        return None
+    if getattr(value, "ndim", 1) == 0:
+        return None
+    if not isinstance(value, (list, tuple, range)) and not hasattr(value, "ndim"):
         return None
     try:
         return tuple(value)
@@ -31,6 +57,7 @@ def _sequence(value) -> tuple | None:
 
 def _ints(op: str, name: str, value, rank: int, what: str) -> tuple[int, ...]:
     if is_int(value):
+        too_large(op, name, value)
         return (int(value),) * rank
     values = _sequence(value)
     if values is None:
@@ -44,7 +71,9 @@ def _ints(op: str, name: str, value, rank: int, what: str) -> tuple[int, ...]:
     if not all(is_int(v) for v in values):
         message = f"{op}: {name}={value!r} must hold ints only, one per spatial axis"
         raise TypeError(message)
-    return tuple(int(v) for v in values)
+    values = tuple(int(v) for v in values)
+    too_large(op, name, values)
+    return values
 
 
 def positive_ints(op: str, name: str, value, rank: int) -> tuple[int, ...]:
@@ -73,6 +102,7 @@ def positive_int(op: str, name: str, value) -> int:
     if value < 1:
         message = f"{op}: {name}={value!r} must be a positive int (>= 1)"
         raise ValueError(message)
+    too_large(op, name, value)
     return int(value)
 
 
@@ -124,6 +154,7 @@ def padding_form(op: str, padding, rank: int):
         if padding < 0:
             message = f"{op}: padding={padding!r} must be non-negative"
             raise ValueError(message)
+        too_large(op, "padding", padding)
         return ((int(padding), int(padding)),) * rank
     items = _sequence(padding)
     if items is None:
@@ -151,6 +182,7 @@ def padding_form(op: str, padding, rank: int):
     if min(min(p) for p in pairs) < 0:
         message = f"{op}: padding={padding!r} must be non-negative on every side"
         raise ValueError(message)
+    too_large(op, "padding", pairs)
     return pairs
 
 

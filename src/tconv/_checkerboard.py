@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _args
+from . import _args, _limits
 from ._conv import conv_transpose
-from ._geometry import conv_length, effective_kernel
+from ._geometry import conv_length, conv_transpose_length, effective_kernel
 
 _OP = "checkerboard"
+# The analysis runs every layer on a test input: a stated bound on the work.
+MAX_LAYERS = 100
 _LAYER_KEYS = ("kernel_size", "stride", "padding", "output_padding", "dilation")
 
 
@@ -176,10 +178,18 @@ def _layers(kernel_size, stride, padding, output_padding, dilation, rank, layers
         if layers < 1:
             message = f"{_OP}: layers={layers!r} must be a positive int or a list of layer dicts"
             raise ValueError(message)
+        if layers > MAX_LAYERS:
+            message = (f"{_OP}: layers={layers!r} is more than the {MAX_LAYERS} layers "
+                       "checkerboard analyses (each layer is run on a test input)")
+            raise ValueError(message)
         configs = [{}] * int(layers)
     elif isinstance(layers, (list, tuple)):
         if not layers:
             message = f"{_OP}: layers=[] is empty; give at least one layer"
+            raise ValueError(message)
+        if len(layers) > MAX_LAYERS:
+            message = (f"{_OP}: layers has {len(layers)} entries, more than the "
+                       f"{MAX_LAYERS} layers checkerboard analyses")
             raise ValueError(message)
         configs = list(layers)
     else:
@@ -244,6 +254,24 @@ def _weights(weight, layers: tuple[_Layer, ...], rank: int) -> list[np.ndarray] 
 
 
 # --------------------------------------------------------------------------- measuring
+
+def _check_size(stack, size, margin, weights, kernel_size, stride, layers) -> None:
+    """The output-size guard, on the largest test run, before running anything."""
+    lengths = [n + 2 * m for n, m in zip(size, margin)]
+    for layer in stack:
+        lengths = [max(1, conv_transpose_length(n, k, s, d, p, p, op)) for n, k, s, d, p, op in
+                   zip(lengths, layer.kernel_size, layer.stride, layer.dilation, layer.padding,
+                       layer.output_padding)]
+    channels = 1 if weights is None else max(max(w.shape[:2]) for w in weights)
+    if len(stack) > 1:
+        name, value = "layers", layers
+    elif max(stack[0].stride) > 1:
+        name, value = "stride", stride
+    else:
+        name, value = "kernel_size", kernel_size
+    _limits.check_bytes(_OP, name, value, (channels, *lengths), 8,
+                        what="a test output (the stacked layers on a test input)")
+
 
 def _period(layers) -> tuple[int, ...]:
     return tuple(math.prod(column) for column in zip(*(layer.stride for layer in layers)))
@@ -463,6 +491,7 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     # border (and, for the reads, the unread tail) of the larger run.
     margin = tuple(-(-b // s) + 2 for b, s in zip(border, period))
     offset = tuple(m * s for m, s in zip(margin, period))
+    _check_size(stack, size, margin, weights, kernel_size, stride, layers)
     shift = _shift(stack)
     coverage, phases, interior = _measure(_transposed, stack, size, margin, offset,
                                           shift, weights)

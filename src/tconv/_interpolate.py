@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_array
 
-from . import _args
+from . import _args, _limits
 from ._xp import as_array, compute_dtype, namespace_of
 
 MODES: tuple[str, ...] = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
@@ -504,6 +504,10 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     align_corners = _align_corners(op, mode, align_corners)
     in_size = tuple(int(n) for n in x.shape[2:])
     out_size, factors = output_size(op, in_size, size, scale_factor)
+    name, value = ("size", size) if size is not None else ("scale_factor", scale_factor)
+    _limits.check_bytes(op, name, value, (*x.shape[:2], *out_size),
+                        _limits.itemsize(x) if xp.isdtype(x.dtype, "real floating") else 8,
+                        input_bytes=_limits.nbytes(x))
     is_channels_last = _is_channels_last(x)
     x = xp.astype(x, compute_dtype(xp, x), copy=False)
     plan = InterpolatePlan(

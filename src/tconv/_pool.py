@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_namespace
 
-from . import _args
+from . import _args, _limits
 from ._geometry import Pads, effective_kernel
 from ._xp import as_array, compute_dtype, namespace_of, set_at
 
@@ -552,6 +552,10 @@ def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None
                    "must match (one index per pooled value)")
         raise ValueError(message)
     plan = resolve_unpool(op, tuple(x.shape[2:]), kernel_size, stride, padding, output_size)
+    name, value = ("output_size", output_size) if output_size is not None else (
+        ("stride", stride) if stride is not None else ("kernel_size", kernel_size))
+    _limits.check_bytes(op, name, value, (*x.shape[:2], *plan.out_size), _limits.itemsize(x),
+                        input_bytes=_limits.nbytes(x))
     size = math.prod(plan.out_size)
     low, high = int(xp.min(indices)), int(xp.max(indices))
     if low < 0 or high >= size:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _args
+from . import _args, _limits
 from ._pool import prepare
 from ._xp import as_array, compute_dtype, namespace_of, set_at, zeros
 
@@ -65,6 +65,8 @@ def bed_of_nails(x, scale_factor):
     xp, x, rank, is_batched = prepare(op, x, "scale_factor", scale_factor)
     scale = _args.positive_ints(op, "scale_factor", scale_factor, rank)
     shape = tuple(x.shape[:2]) + tuple(n * s for n, s in zip(x.shape[2:], scale))
+    _limits.check_bytes(op, "scale_factor", scale_factor, shape, _limits.itemsize(x),
+                        input_bytes=_limits.nbytes(x))
     nails = (slice(None), slice(None)) + tuple(slice(None, None, s) for s in scale)
     y = set_at(xp, zeros(xp, shape, x), nails, x)
     return y if is_batched else y[0, ...]
@@ -282,6 +284,8 @@ def upsampling_kernel(mode, factor, *, rank=2):
     _args.choice(op, "mode", mode, UPSAMPLING_MODES)
     rank = _args.spatial_rank(op, rank)
     factors = _args.positive_ints(op, "factor", factor, rank)
+    spans = factors if mode == "nearest" else tuple(2 * f - f % 2 for f in factors)
+    _limits.check_bytes(op, "factor", factor, (1, 1, *spans), 8, what="a weight")
     if mode == "nearest":
         taps = [np.ones(f) for f in factors]
         padding = (0,) * rank
