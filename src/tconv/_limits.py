@@ -51,7 +51,9 @@ def _initial_limit() -> int | None:
     return _parse_limit(ENVIRONMENT_VARIABLE, text)
 
 
-_LIMIT = contextvars.ContextVar("tconv_max_output_bytes", default=_initial_limit())
+# The process-wide limit, and the one a ``max_output_bytes`` block sets (a 1-tuple).
+_limit = _initial_limit()
+_BLOCK_LIMIT = contextvars.ContextVar("tconv_max_output_bytes", default=None)
 
 
 def get_max_output_bytes() -> int | None:
@@ -63,7 +65,8 @@ def get_max_output_bytes() -> int | None:
     >>> tconv.get_max_output_bytes() >= 1
     True
     """
-    return _LIMIT.get()
+    block = _BLOCK_LIMIT.get()
+    return _limit if block is None else block[0]
 
 
 def set_max_output_bytes(limit: int | None) -> int | None:
@@ -93,9 +96,10 @@ def set_max_output_bytes(limit: int | None) -> int | None:
     8589934592
     >>> _ = tconv.set_max_output_bytes(previous)
     """
+    global _limit
     limit = _parse_limit("limit", limit)
-    previous = _LIMIT.get()
-    _LIMIT.set(limit)
+    previous = get_max_output_bytes()
+    _limit = limit
     return previous
 
 
@@ -112,11 +116,11 @@ def max_output_bytes(limit: int | None):
     ...
     ValueError: bed_of_nails: scale_factor=1000 would make an output of shape (1, 1, 2000) (16000 bytes, 15.6 KiB), over the limit of 1000 bytes (1000 B); raise it with tconv.set_max_output_bytes(n), the context manager tconv.max_output_bytes(n) or the environment variable TCONV_MAX_OUTPUT_BYTES
     """
-    token = _LIMIT.set(_parse_limit("limit", limit))
+    token = _BLOCK_LIMIT.set((_parse_limit("limit", limit),))
     try:
         yield
     finally:
-        _LIMIT.reset(token)
+        _BLOCK_LIMIT.reset(token)
 
 
 def _human(count: int) -> str:
@@ -133,7 +137,7 @@ def check_bytes(op: str, name: str, value, shape, itemsize: int, *, input_bytes:
     ``name=value`` is the parameter that made it large; ``input_bytes`` is
     the size of the data given (an array no larger is always allowed).
     """
-    limit = _LIMIT.get()
+    limit = get_max_output_bytes()
     if limit is None:
         return
     count = math.prod(int(n) for n in shape) * int(itemsize)
