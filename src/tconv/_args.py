@@ -8,6 +8,9 @@ given and what would be valid. Nothing here touches arrays.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import numbers
 from collections.abc import Sequence
 
@@ -213,3 +216,39 @@ def choice(op: str, name: str, value, allowed: Sequence[str]) -> str:
         message = f"{op}: {name}={value!r} is not known; valid: {', '.join(map(repr, allowed))}"
         raise ValueError(message)
     return value
+
+
+def unknown_keyword(op: str, key: str, names: Sequence[str]) -> str:
+    """The message for a keyword argument ``op`` does not take, with the nearest name."""
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (f"{op}() got an unexpected keyword argument {key!r}; {hint}"
+            f"its parameters are {', '.join(names)}")
+
+
+def keywords(func):
+    """Decorator: a misspelt keyword is a TypeError naming the nearest parameter.
+
+    Python's own error (``got an unexpected keyword argument 'strides'``)
+    does not say what was meant; this one adds ``did you mean 'stride'?``
+    and lists the parameters. Functions taking ``**kwargs`` are returned
+    unchanged (they check their own keywords).
+    """
+    parameters = inspect.signature(func).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return func
+    names = tuple(p.name for p in parameters if p.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
+    known = frozenset(names)
+    # The public name: tconv.conv for tconv._conv.conv, tconv.keras.conv as it is.
+    module = func.__module__
+    op = f"{'tconv' if module.rsplit('.', 1)[-1].startswith('_') else module}.{func.__name__}"
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        for key in kwargs:
+            if key not in known:
+                raise TypeError(unknown_keyword(op, key, names))
+        return func(*args, **kwargs)
+
+    return checked

@@ -396,6 +396,7 @@ def _verdict(layers, phases, score, is_weighted) -> str:
 
 # --------------------------------------------------------------------------- front door
 
+@_args.keywords
 def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1, rank=2,
                  layers=1, weight=None, in_size=None):
     """Overlap analysis of a transposed convolution: is there a checkerboard?

@@ -144,6 +144,7 @@ def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
     return y if is_batched else y[0, ...]
 
 
+@_args.keywords
 @_fill_doc
 def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
          algorithm="auto"):
@@ -216,6 +217,7 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     return _run(op, CONV, algorithm, x, weight, bias, plan, xp, is_batched)
 
 
+@_args.keywords
 @_fill_doc
 def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
                    dilation=1, groups=1, output_size=None, algorithm="auto"):
@@ -325,6 +327,7 @@ def _spatial(op: str, name: str, value) -> tuple[int, ...]:
     return _args.positive_ints(op, name, values, len(values))
 
 
+@_args.keywords
 def conv_output_shape(input_shape, kernel_size, *, stride=1, padding=0, dilation=1):
     """Spatial output shape of :func:`conv`.
 
@@ -360,6 +363,7 @@ def conv_output_shape(input_shape, kernel_size, *, stride=1, padding=0, dilation
                                   dilation=dilation, op_name=op).out_size
 
 
+@_args.keywords
 def conv_transpose_output_shape(input_shape, kernel_size, *, stride=1, padding=0,
                                 output_padding=0, dilation=1):
     """Spatial output shape of :func:`conv_transpose`.

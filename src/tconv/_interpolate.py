@@ -405,6 +405,7 @@ def _is_channels_last(x) -> bool:
     return bool(x.is_contiguous(memory_format=layout))
 
 
+@_args.keywords
 def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """Up- or down-sample, identical to ``torch.nn.functional.interpolate``.
 

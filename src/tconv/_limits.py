@@ -17,6 +17,8 @@ import contextvars
 import math
 import os
 
+from . import _args
+
 DEFAULT_MAX_OUTPUT_BYTES = 2 * 1024**3
 ENVIRONMENT_VARIABLE = "TCONV_MAX_OUTPUT_BYTES"
 
@@ -69,6 +71,7 @@ def get_max_output_bytes() -> int | None:
     return _limit if block is None else block[0]
 
 
+@_args.keywords
 def set_max_output_bytes(limit: int | None) -> int | None:
     """Set the largest output tconv's ops allocate; return the previous limit.
 
@@ -103,6 +106,7 @@ def set_max_output_bytes(limit: int | None) -> int | None:
     return previous
 
 
+@_args.keywords
 @contextlib.contextmanager
 def max_output_bytes(limit: int | None):
     """Context manager: use ``limit`` (bytes, or ``None`` for none) inside the block.

@@ -59,6 +59,7 @@ def matrix_structure(plan: ConvPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return rows, cols, weight_index, shape
 
 
+@_args.keywords
 def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=1):
     """The convolution matrix ``C`` as a ``scipy.sparse.csr_array``.
 

@@ -389,6 +389,7 @@ def _scatter_by_sorting(xp, values, target, size):
 # --------------------------------------------------------------------------- public
 
 
+@_args.keywords
 def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
              return_indices=False):
     """Max pooling, identical to ``torch.nn.functional.max_pool{1,2,3}d``.
@@ -474,6 +475,7 @@ def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
     return (values, indices) if return_indices else values
 
 
+@_args.keywords
 def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of :func:`max_pool`, identical to ``torch.nn.functional.max_unpool{1,2,3}d``.
 

@@ -247,6 +247,7 @@ def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(x + y for x, y in zip(a, b))
 
 
+@_args.keywords
 def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
           dilation=None, framework="torch", max_results=20):
     """Every transposed-convolution configuration mapping one size to another.

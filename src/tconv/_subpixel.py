@@ -195,6 +195,7 @@ def _conv_pads(lo: int, hi: int, op: int, s: int, ke: int, big_k: int):
     return (big_k - 1 - head, big_k - 1 + extra), (lo - s * head, tail + s * extra)
 
 
+@_args.keywords
 def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dilation=1,
                              groups=1) -> SubpixelConv:
     """Rewrite a transposed convolution as one stride-1 convolution plus pixel shuffle.
@@ -314,6 +315,7 @@ def _crop(op: str, crop, rank: int) -> Pads:
     return tuple((v, v) for v in _args.nonnegative_ints(op, "crop", crop, rank))
 
 
+@_args.keywords
 def transposed_from_subpixel(weight, upscale_factor, *, padding=0, crop=0, groups=1,
                              kernel_size=None) -> TransposedConv:
     """The transposed convolution equal to ``conv -> pixel shuffle -> crop``, where one exists.

@@ -20,6 +20,7 @@ from ._xp import as_array, compute_dtype, namespace_of, set_at, zeros
 UPSAMPLING_MODES = ("nearest", "linear", "bilinear", "trilinear")
 
 
+@_args.keywords
 def bed_of_nails(x, scale_factor):
     """Bed-of-nails up-sampling: each value at the first position of its block, zeros elsewhere.
 
@@ -84,6 +85,7 @@ def _prepare_planes(op: str, x):
     return xp, xp.astype(x, compute_dtype(xp, x), copy=False)
 
 
+@_args.keywords
 def pixel_shuffle(x, upscale_factor):
     """Channels to space, identical to ``torch.nn.functional.pixel_shuffle``.
 
@@ -137,6 +139,7 @@ def pixel_shuffle(x, upscale_factor):
     return xp.reshape(y, (*lead, c // (r * r), h * r, w * r))
 
 
+@_args.keywords
 def pixel_unshuffle(x, downscale_factor):
     """Space to channels, identical to ``torch.nn.functional.pixel_unshuffle``.
 
@@ -204,6 +207,7 @@ def _linear_taps(factor: int) -> np.ndarray:
     return 1.0 - np.abs(np.arange(k) - (k - 1) / 2) / factor
 
 
+@_args.keywords
 def upsampling_kernel(mode, factor, *, rank=2):
     """The transposed-convolution kernel of nearest or (bi)linear up-sampling.
 

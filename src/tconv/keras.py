@@ -96,6 +96,7 @@ def _check_strides_dilation(op: str, strides, dilation_rate, rank: int):
     return strides, dilation_rate
 
 
+@_args.keywords
 def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, groups=1,
          data_format="channels_last"):
     """Convolution as Keras 3's ``Conv1D``, ``Conv2D`` and ``Conv3D`` layers.
@@ -177,6 +178,7 @@ def _transpose_window(n: int, k: int, s: int, dil: int, padding: str,
     return start, after, length - (full - start - after)
 
 
+@_args.keywords
 def conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output_padding=None,
                    dilation_rate=1, data_format="channels_last"):
     """Transposed convolution as Keras 3's ``Conv{1,2,3}DTranspose`` layers.
@@ -272,6 +274,7 @@ def _bicubic_matrix(n: int, factor: int) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
+@_args.keywords
 def upsampling(x, size=2, interpolation="nearest", data_format="channels_last"):
     """Up-sampling as Keras 3's ``UpSampling1D``, ``UpSampling2D``, ``UpSampling3D``.
 
