@@ -201,6 +201,9 @@ def output_size(op: str, value, rank: int) -> tuple[int, ...]:
     if values is None:
         message = f"{op}: output_size={value!r} must be an int or a sequence of ints"
         raise TypeError(message)
+    if not all(is_int(v) for v in values):  # nested lists are not flattened
+        message = f"{op}: output_size={value!r} must be a flat sequence of ints"
+        raise TypeError(message)
     if len(values) in (rank + 1, rank + 2):
         values = values[-rank:]
     if len(values) != rank:
