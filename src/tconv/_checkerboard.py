@@ -451,7 +451,10 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     ValueError
         Non-positive sizes, strides, dilations, layers or in_size, negative
         padding, an output_padding too large, unknown layer keys, a weight
-        whose shape does not match ``rank`` and ``kernel_size``.
+        whose shape does not match ``rank`` and ``kernel_size``, more than
+        100 layers, a test output over ``tconv.get_max_output_bytes()``
+        (2 GiB by default; the analysis runs the stack on a test input
+        whose output grows with the strides' product).
 
     Examples
     --------

@@ -443,7 +443,10 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         Unknown mode; a mode that doesn't fit the rank of ``x``; unbatched or
         empty ``x``; both or neither of ``size`` and ``scale_factor``; a wrong
         number of per-axis values; non-positive sizes or scale factors; an
-        output with an empty axis; ``align_corners`` with a nearest mode.
+        output with an empty axis; ``align_corners`` with a nearest mode; an
+        output over ``tconv.get_max_output_bytes()`` (2 GiB by default, see
+        :func:`tconv.set_max_output_bytes`), checked before allocating, on
+        PyTorch tensors too.
     TypeError
         Non-numeric ``x``; a float size; a non-numeric scale factor; a
         non-bool ``align_corners``.

@@ -550,7 +550,8 @@ def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None
     ValueError
         Wrong rank, an empty axis, ``indices`` of another shape than ``x``
         or outside the output plane, an ``output_size`` out of range (the
-        message gives the range), an empty output.
+        message gives the range), an empty output, an output over
+        ``tconv.get_max_output_bytes()`` (2 GiB by default).
     TypeError
         Non-numeric ``x``, non-integer ``indices``, a float/bool/str where
         ints belong.

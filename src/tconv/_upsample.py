@@ -47,7 +47,9 @@ def bed_of_nails(x, scale_factor):
     Raises
     ------
     ValueError
-        Wrong rank, an empty axis, a non-positive factor.
+        Wrong rank, an empty axis, a non-positive factor, an output over
+        ``tconv.get_max_output_bytes()`` (2 GiB by default, see
+        :func:`tconv.set_max_output_bytes`).
     TypeError
         Non-numeric ``x``, a float/bool/str factor.
 
@@ -262,7 +264,8 @@ def upsampling_kernel(mode, factor, *, rank=2):
     Raises
     ------
     ValueError
-        Unknown mode, a rank other than 1, 2, 3, a non-positive factor.
+        Unknown mode, a rank other than 1, 2, 3, a non-positive factor, a
+        weight over ``tconv.get_max_output_bytes()`` (2 GiB by default).
     TypeError
         A float/bool/str where ints belong.
 

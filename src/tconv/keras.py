@@ -128,7 +128,8 @@ def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, g
     ValueError
         An unknown padding or data_format, causal padding beyond rank 1,
         strides and dilation_rate both above 1, channels not divisible by
-        groups, and the core's shape errors.
+        groups, and the core's shape errors (named here with Keras's
+        parameter names and ``tconv.keras.conv``).
 
     Examples
     --------
@@ -303,7 +304,8 @@ def upsampling(x, size=2, interpolation="nearest", data_format="channels_last"):
     ------
     ValueError
         An unknown interpolation or data_format, an interpolation other than
-        nearest outside rank 2, a non-positive size.
+        nearest outside rank 2, a non-positive size, an output over
+        ``tconv.get_max_output_bytes()`` (2 GiB by default).
 
     Examples
     --------
