@@ -52,6 +52,8 @@ BOMBS = {
     "max_unpool": ("tconv.max_unpool(x4[..., :2, :2], i2, (2, 2), stride=10**6)", "stride"),
     "stride 10**20": ("tconv.conv_transpose(x1, w1, stride=10**20)", "stride"),
     "padding 10**20": ("tconv.conv(x1, w1, padding=10**20)", "padding"),
+    "conv_matrix input_shape": ("tconv.conv_matrix((1, 10**5, 10**5), w3)", "input_shape"),
+    "conv_matrix padding": ("tconv.conv_matrix((1, 4, 4), w3, padding=10**5)", "padding"),
     "solve 1 300": ("tconv.solve(1, 300)", "output_size"),
     "solve 7 10**6": ("tconv.solve(7, 10**6)", "output_size"),
     "solve layers 1000": ("tconv.solve(7, 14, layers=1000)", "layers"),
