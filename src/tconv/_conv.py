@@ -117,18 +117,20 @@ def check_output_bytes(op, plan, x, weight, *, stride, padding, dilation, output
     batch, size = x.shape[0], _limits.itemsize(x)
     given = _limits.nbytes(x)
     if plan.is_transposed:
-        name, value = _blame_transposed(plan, stride, dilation, output_size, weight)
         # The algorithms build the full (uncropped) output, or the output when larger.
-        spatial = tuple(max(f, o) for f, o in zip(plan.full_size, plan.out_size))
-        _limits.check_bytes(op, name, value, (batch, plan.out_channels, *spatial), size,
-                            input_bytes=given)
+        shape = [batch, plan.out_channels] + [max(f, o) for f, o in
+                                              zip(plan.full_size, plan.out_size)]
+        if _limits.exceeds(shape, size, input_bytes=given):
+            name, value = _blame_transposed(plan, stride, dilation, output_size, weight)
+            _limits.check_bytes(op, name, value, shape, size, input_bytes=given)
         return
-    padded = tuple(n + lo + hi for n, (lo, hi) in zip(plan.in_size, plan.pads))
-    if any(lo or hi for lo, hi in plan.pads):
+    if plan.pads != ((0, 0),) * plan.rank:
         # Padding that at most doubles the input (already in memory) always passes.
-        _limits.check_bytes(op, "padding", padding, (batch, plan.in_channels, *padded), size,
-                            input_bytes=2 * given, what="a padded input")
-    _limits.check_bytes(op, "x", "<input>", (batch, plan.out_channels, *plan.out_size), size,
+        shape = [batch, plan.in_channels] + [n + lo + hi for n, (lo, hi) in
+                                             zip(plan.in_size, plan.pads)]
+        _limits.check_bytes(op, "padding", padding, shape, size, input_bytes=2 * given,
+                            what="a padded input")
+    _limits.check_bytes(op, "x", "<input>", [batch, plan.out_channels, *plan.out_size], size,
                         input_bytes=given)
 
 

@@ -13,8 +13,6 @@ of code, the context manager :func:`max_output_bytes` change it.
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import math
 import os
 
 from . import _args
@@ -53,9 +51,9 @@ def _initial_limit() -> int | None:
     return _parse_limit(ENVIRONMENT_VARIABLE, text)
 
 
-# The process-wide limit, and the one a ``max_output_bytes`` block sets (a 1-tuple).
+# One process-wide value (a plain global: torch.compile traces reading it,
+# where a ContextVar would break the graph).
 _limit = _initial_limit()
-_BLOCK_LIMIT = contextvars.ContextVar("tconv_max_output_bytes", default=None)
 
 
 def get_max_output_bytes() -> int | None:
@@ -67,8 +65,7 @@ def get_max_output_bytes() -> int | None:
     >>> tconv.get_max_output_bytes() >= 1
     True
     """
-    block = _BLOCK_LIMIT.get()
-    return _limit if block is None else block[0]
+    return _limit
 
 
 @_args.keywords
@@ -111,6 +108,8 @@ def set_max_output_bytes(limit: int | None) -> int | None:
 def max_output_bytes(limit: int | None):
     """Context manager: use ``limit`` (bytes, or ``None`` for none) inside the block.
 
+    The limit is process-wide: other threads see it while the block runs.
+
     Examples
     --------
     >>> import tconv
@@ -120,11 +119,11 @@ def max_output_bytes(limit: int | None):
     ...
     ValueError: bed_of_nails: scale_factor=1000 would make an output of shape (1, 1, 2000) (16000 bytes, 15.6 KiB), over the limit of 1000 bytes (1000 B); raise it with tconv.set_max_output_bytes(n), the context manager tconv.max_output_bytes(n) or the environment variable TCONV_MAX_OUTPUT_BYTES
     """
-    token = _BLOCK_LIMIT.set((_parse_limit("limit", limit),))
+    previous = set_max_output_bytes(limit)
     try:
         yield
     finally:
-        _BLOCK_LIMIT.reset(token)
+        set_max_output_bytes(previous)
 
 
 def _human(count: int) -> str:
@@ -134,6 +133,23 @@ def _human(count: int) -> str:
     return f"{count} B"
 
 
+def _product(values) -> int:
+    # A plain loop: torch.compile traces it (a generator passed to math.prod it cannot).
+    count = 1
+    for value in values:
+        count *= int(value)
+    return count
+
+
+def exceeds(shape, itemsize: int, *, input_bytes: int = 0) -> int:
+    """The bytes of ``shape`` x ``itemsize`` when over the limit (and the input), else 0."""
+    limit = get_max_output_bytes()
+    if limit is None:
+        return 0
+    count = _product(shape) * int(itemsize)
+    return 0 if count <= limit or count <= input_bytes else count
+
+
 def check_bytes(op: str, name: str, value, shape, itemsize: int, *, input_bytes: int = 0,
                 what: str = "an output") -> None:
     """Refuse an array of ``shape`` and ``itemsize`` over the limit.
@@ -141,12 +157,10 @@ def check_bytes(op: str, name: str, value, shape, itemsize: int, *, input_bytes:
     ``name=value`` is the parameter that made it large; ``input_bytes`` is
     the size of the data given (an array no larger is always allowed).
     """
+    count = exceeds(shape, itemsize, input_bytes=input_bytes)
+    if not count:
+        return
     limit = get_max_output_bytes()
-    if limit is None:
-        return
-    count = math.prod(int(n) for n in shape) * int(itemsize)
-    if count <= limit or count <= input_bytes:
-        return
     message = (f"{op}: {name}={value!r} would make {what} of shape {tuple(shape)} "
                f"({count} bytes, {_human(count)}), over the limit of {limit} bytes "
                f"({_human(limit)}); raise it with tconv.set_max_output_bytes(n), the "
@@ -160,7 +174,7 @@ def nbytes(array) -> int:
     itemsize = getattr(array.dtype, "itemsize", None)
     if itemsize is None:  # torch dtypes
         itemsize = array.element_size() if hasattr(array, "element_size") else 8
-    return math.prod(int(n) for n in array.shape) * int(itemsize)
+    return _product(array.shape) * int(itemsize)
 
 
 def itemsize(array) -> int:
