@@ -54,6 +54,8 @@ BOMBS = {
     "padding 10**20": ("tconv.conv(x1, w1, padding=10**20)", "padding"),
     "conv_matrix input_shape": ("tconv.conv_matrix((1, 10**5, 10**5), w3)", "input_shape"),
     "conv_matrix padding": ("tconv.conv_matrix((1, 4, 4), w3, padding=10**5)", "padding"),
+    "subpixel stride": ("tconv.subpixel_from_transposed(w3, 10**6)", "stride"),
+    "subpixel dilation": ("tconv.subpixel_from_transposed(w3, 2, dilation=10**5)", "dilation"),
     "solve 1 300": ("tconv.solve(1, 300)", "output_size"),
     "solve 7 10**6": ("tconv.solve(7, 10**6)", "output_size"),
     "solve layers 1000": ("tconv.solve(7, 14, layers=1000)", "layers"),

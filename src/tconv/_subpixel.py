@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from array_api_compat import device
 
-from . import _args, _geometry
+from . import _args, _geometry, _limits
 from ._conv import check_weight_rank, conv, conv_transpose
 from ._xp import as_array, compute_dtype, namespace_of, pad_or_crop
 
@@ -279,6 +279,12 @@ def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dil
     full = _geometry.resolve_conv_transpose((size,) * rank, kernel, stride=stride,
                                             dilation=dilation, op_name=op)
     big = tuple(-(-ke // s) for ke, s in zip(plan.effective_kernel, stride))
+    shape = (plan.out_channels * math.prod(stride), plan.in_channels // groups, *big)
+    if _limits.exceeds(shape, _limits.itemsize(weight)):
+        name, value = (("stride", stride) if math.prod(stride) >= math.prod(big)
+                       or max(dilation) == 1 else ("dilation", dilation))
+        _limits.check_bytes(op, name, value, shape, _limits.itemsize(weight),
+                            what="a sub-pixel weight")
     w = pad_or_crop(xp, weight, ((0, 1),) * rank)  # one zero slot past the last tap
     for axis, (phase_axis, s, big_k, k) in enumerate(zip(_geometry.phases(full), stride, big,
                                                          kernel)):
