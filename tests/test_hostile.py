@@ -14,6 +14,7 @@ flags) must be refused. Everything runs under a 1 MiB output limit.
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
@@ -187,3 +188,21 @@ def test_misspelt_keywords_name_the_nearest_parameter():
             wrong = parameter + "s" if not parameter.endswith("s") else parameter[:-1]
             with pytest.raises(TypeError, match=f"did you mean '{parameter}'"):
                 function(*args, **{**kwargs, wrong: 1})
+
+
+@scaled(0.5)
+@given(st.sampled_from(CASES),
+       st.one_of(st.integers(10**4, 2**40 - 1),
+                 st.tuples(st.integers(10**4, 2**40 - 1), st.integers(1, 2**40 - 1)),
+                 st.floats(1e4, 1e15)))
+def test_huge_values_are_refused_at_once_or_cheap(case, value):
+    """A huge size, stride, factor or count: refused naming the parameter before
+    any work (the 1 MiB output limit holds), or a cheap valid answer."""
+    name, parameter = case
+    start = time.perf_counter()
+    try:
+        _call(name, parameter, value)
+    except (ValueError, TypeError) as error:
+        assert parameter in str(error), (
+            f"{name}({parameter}={value!r}): {type(error).__name__}: {error}")
+    assert time.perf_counter() - start < 3, f"{name}({parameter}={value!r}) was slow"

@@ -255,21 +255,33 @@ def _weights(weight, layers: tuple[_Layer, ...], rank: int) -> list[np.ndarray] 
 
 # --------------------------------------------------------------------------- measuring
 
-def _check_size(stack, size, margin, weights, kernel_size, stride, layers) -> None:
+def _check_size(stack, size, margin, weights, layers, *, kernel_size, stride, dilation,
+                output_padding) -> None:
     """The output-size guard, on the largest test run, before running anything."""
+    channels = 1 if weights is None else max(max(w.shape[:2]) for w in weights)
     lengths = [n + 2 * m for n, m in zip(size, margin)]
+    shapes = []
     for layer in stack:
         lengths = [max(1, conv_transpose_length(n, k, s, d, p, p, op)) for n, k, s, d, p, op in
                    zip(lengths, layer.kernel_size, layer.stride, layer.dilation, layer.padding,
                        layer.output_padding)]
-    channels = 1 if weights is None else max(max(w.shape[:2]) for w in weights)
-    if len(stack) > 1:
-        name, value = "layers", layers
-    elif max(stack[0].stride) > 1:
-        name, value = "stride", stride
-    else:
-        name, value = "kernel_size", kernel_size
-    _limits.check_bytes(_OP, name, value, (channels, *lengths), 8,
+        shapes.append((channels, *lengths))
+    if not _limits.exceeds(shapes[-1], 8):
+        return
+    name, value = "layers", layers
+    if len(stack) == 1 or _limits.exceeds(shapes[0], 8):
+        # One layer is already too large: its largest contribution to the length.
+        # (The test input itself grows with the kernel span over the stride.)
+        layer = stack[0]
+        parts = {"stride": max(layer.stride),
+                 "kernel_size": max(k - 1 for k in layer.kernel_size),
+                 "dilation": max((d - 1) * (k - 1) for k, d in zip(layer.kernel_size,
+                                                                   layer.dilation)),
+                 "output_padding": max(layer.output_padding)}
+        name = max(parts, key=parts.get)
+        value = {"stride": stride, "kernel_size": kernel_size, "dilation": dilation,
+                 "output_padding": output_padding}[name]
+    _limits.check_bytes(_OP, name, value, shapes[-1], 8,
                         what="a test output (the stacked layers on a test input)")
 
 
@@ -495,7 +507,9 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     # border (and, for the reads, the unread tail) of the larger run.
     margin = tuple(-(-b // s) + 2 for b, s in zip(border, period))
     offset = tuple(m * s for m, s in zip(margin, period))
-    _check_size(stack, size, margin, weights, kernel_size, stride, layers)
+    _check_size(stack, size, margin, weights, layers,
+                kernel_size=kernel_size, stride=stride, dilation=dilation,
+                output_padding=output_padding)
     shift = _shift(stack)
     coverage, phases, interior = _measure(_transposed, stack, size, margin, offset,
                                           shift, weights)

@@ -396,8 +396,12 @@ score=0.6666666666666666, has_holes=False)
             if work > MAX_CANDIDATES:
                 break
     if work > MAX_CANDIDATES:
+        given = "".join(f", {name}={value!r}" for name, value in
+                        (("kernel_size", kernel_size), ("stride", stride),
+                         ("dilation", dilation)) if value is not None)
         message = (f"{_OP}: input_size={input_size!r} to output_size={output_size!r} with "
-                   f"layers={layers!r} needs more than {MAX_CANDIDATES} candidate layers, "
+                   f"layers={layers!r}{given} needs more than {MAX_CANDIDATES} candidate "
+                   "layers, "
                    "the search's limit; fix stride and/or kernel_size (or use fewer layers, "
                    "or sizes closer together) to narrow it")
         raise ValueError(message)
