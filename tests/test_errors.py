@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tconv
+import tconv.keras
 
 torch = pytest.importorskip("torch")
 
@@ -552,3 +553,61 @@ def test_fuzz_shape_errors_are_ours(call):
         getattr(tconv, op)(first, second, **kwargs)
     except (ValueError, TypeError) as error:
         assert str(error).startswith(f"{op}: "), repr(error)
+
+
+# --------------------------------------------------------------------------- issue 15, part 4
+
+X2D, W2D = ones(1, 1, 4, 4), ones(1, 1, 3, 3)
+
+
+@pytest.mark.parametrize(("call", "error", "prefix", "param"), [
+    # Sets and dicts have no order the caller chose: never read as sequences.
+    (lambda: tconv.conv(X2D, W2D, padding={3: "a", 0: "b"}), TypeError, "conv", "padding"),
+    (lambda: tconv.interpolate(X2D, scale_factor={3, 2}), TypeError, "interpolate",
+     "scale_factor"),
+    (lambda: tconv.bed_of_nails(X2D, {2, 3}), TypeError, "bed_of_nails", "scale_factor"),
+    # Nested lists are not flattened.
+    (lambda: tconv.conv_transpose(X2D, W2D, stride=2, output_size=[[9, 9]]), TypeError,
+     "conv_transpose", "output_size"),
+    # Array- and tensor-valued flags.
+    (lambda: tconv.max_pool(X2D, 2, ceil_mode=np.array(True)), TypeError, "max_pool",
+     "ceil_mode"),
+    (lambda: tconv.max_pool(X2D, 2, return_indices=torch.tensor(True)), TypeError, "max_pool",
+     "return_indices"),
+    (lambda: tconv.interpolate(X2D, scale_factor=2, mode="bilinear",
+                               align_corners=np.array([True])), TypeError, "interpolate",
+     "align_corners"),
+    # Huge ints: ValueError, not OverflowError from C.
+    (lambda: tconv.conv_transpose(X2D, W2D, stride=10**20), ValueError, "conv_transpose",
+     "stride"),
+    (lambda: tconv.solve(7, 10**20), ValueError, "solve", "output_size"),
+    # tconv.keras errors name the Keras op and Keras's parameter names.
+    (lambda: tconv.keras.conv(ones(1, 4, 1), ones(3, 1, 1), bias=ones(3)), ValueError,
+     "tconv.keras.conv", "bias"),
+    (lambda: tconv.keras.conv(ones(1, 2, 1), ones(3, 1, 1), dilation_rate=2), ValueError,
+     "tconv.keras.conv", "dilation_rate="),
+    (lambda: tconv.keras.upsampling(ones(1, 4, 4, 1), size=(2, 2, 2)), ValueError,
+     "tconv.keras.upsampling", "size"),
+    # Misspelt keywords name the nearest parameter.
+    (lambda: tconv.conv_transpose(X2D, W2D, strides=2), TypeError, "tconv.conv_transpose()",
+     "did you mean 'stride'"),
+    (lambda: tconv.keras.conv_transpose(ones(1, 4, 1), ones(3, 1, 1), stride=2), TypeError,
+     "tconv.keras.conv_transpose()", "did you mean 'strides'"),
+    (lambda: tconv.interpolate(X2D, scale=2), TypeError, "tconv.interpolate()",
+     "did you mean 'scale_factor'"),
+])
+def test_issue_15_input_is_refused_not_guessed(call, error, prefix, param):
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    assert message.startswith(prefix), message
+    assert param in message, message
+
+
+def test_following_translates_advice_works():
+    """The error asks for input_size=(H, W); giving it must then work."""
+    options = {"op": "conv", "kernel_size": 3, "strides": 2, "padding": "same"}
+    with pytest.raises(ValueError, match=r"give input_size=\(H, W\)"):
+        tconv.translate("keras", "torch", **options)
+    result = tconv.translate("keras", "torch", input_size=(32, 32), **options)
+    assert result.output_size == (16, 16)

@@ -145,15 +145,48 @@ def test_fixed_parameters_narrow_the_search():
 
 @pytest.mark.parametrize("framework", ["torch", "keras", "onnx"])
 @pytest.mark.parametrize(("n", "out"), [(3, 6), (4, 8), (5, 11), (7, 14), (7, 28)])
-def test_kernels_divisible_by_the_stride_come_first(framework, n, out):
+def test_answers_are_ranked_by_the_coverage_analysis(framework, n, out):
+    """Holes last, then the checkerboard score of tconv.checkerboard, then parameters."""
     answers = tconv.solve(n, out, framework=framework, max_results=None)
-    fields = tconv._solve._key  # (checkerboard, has output_padding, ...)
-    flags = [fields(layer)[:2] for layer in answers]
-    assert flags == sorted(flags)
-    names = {"torch": ("kernel_size", "stride"), "keras": ("kernel_size", "strides"),
-             "onnx": ("kernel_shape", "strides")}[framework]
-    uneven = [getattr(a, names[0]) % getattr(a, names[1]) != 0 for a in answers]
-    assert uneven == sorted(uneven)
+    ranks = [(layer.has_holes, layer.score) for layer in answers]
+    assert ranks == sorted(ranks)
+    names = {"torch": ("kernel_size", "stride", "dilation"),
+             "keras": ("kernel_size", "strides", "dilation_rate"),
+             "onnx": ("kernel_shape", "strides", "dilations")}[framework]
+    for layer in answers:
+        k, s, d = (getattr(layer, name) for name in names)
+        analysis = tconv.checkerboard(k, s, dilation=d, rank=1)
+        assert layer.score == pytest.approx(analysis.score, abs=1e-12), layer
+        if analysis.phases.min() == 0:
+            assert layer.has_holes, layer
+
+
+@pytest.mark.parametrize(("n", "out"), [(3, 6), (4, 8), (5, 11), (7, 14), (2, 9)])
+def test_has_holes_is_a_zero_of_the_torch_layer_on_ones(n, out):
+    """A torch answer has holes exactly when PyTorch's layer, with every weight
+    and input 1, gives a 0 somewhere (a sample no input and tap reach)."""
+    torch = pytest.importorskip("torch")
+    for layer in tconv.solve(n, out, max_results=None):
+        y = torch.nn.functional.conv_transpose1d(
+            torch.ones(1, 1, n), torch.ones(1, 1, layer.kernel_size), stride=layer.stride,
+            padding=layer.padding, output_padding=layer.output_padding,
+            dilation=layer.dilation)
+        assert y.shape[-1] == out
+        assert layer.has_holes == bool((y == 0).any()), layer
+
+
+def test_five_to_eleven_puts_layers_with_holes_last():
+    """The issue's case: kernel 2, stride 2, dilation 2 zeroes every second
+    output and must not come first; k3 s2 p0 (score 2/3) is found."""
+    answers = tconv.solve(5, 11, stride=2, max_results=None)
+    assert not answers[0].has_holes
+    holed = tconv._solve.TorchLayer(2, 2, 0, 0, 2)
+    position = answers.index(holed)
+    assert answers[position].has_holes
+    assert all(layer.has_holes for layer in answers[position:])
+    plain = answers.index(tconv._solve.TorchLayer(3, 2, 0, 0, 1))
+    assert answers[plain].score == pytest.approx(2 / 3)
+    assert plain < position
 
 
 def test_seven_to_fourteen_prefers_plain_kernels():

@@ -15,6 +15,7 @@ from ._conv import (
 )
 from ._explain import Explanation, explain
 from ._interpolate import interpolate
+from ._limits import get_max_output_bytes, max_output_bytes, set_max_output_bytes
 from ._matrix import conv_matrix
 from ._pool import max_pool, max_unpool
 from ._resize_translate import resize_from_onnx, resize_to_onnx
@@ -40,13 +41,16 @@ __all__ = [
     "conv_transpose_output_shape",
     "convert_weight",
     "explain",
+    "get_max_output_bytes",
     "interpolate",
+    "max_output_bytes",
     "max_pool",
     "max_unpool",
     "pixel_shuffle",
     "pixel_unshuffle",
     "resize_from_onnx",
     "resize_to_onnx",
+    "set_max_output_bytes",
     "solve",
     "subpixel_from_transposed",
     "translate",

@@ -8,6 +8,9 @@ given and what would be valid. Nothing here touches arrays.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import numbers
 from collections.abc import Sequence
 
@@ -19,9 +22,35 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+# Sizes, strides, paddings and the like above this are refused: every array
+# axis and index must fit an int64 with room for sums and products of a few.
+MAX_INT = 2**40
+
+
+def too_large(op: str, name: str, value) -> None:
+    """Refuse any int in ``value`` (an int or a flat/nested tuple) of MAX_INT or more."""
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        if isinstance(item, tuple):
+            too_large(op, name, item)
+        elif is_int(item) and abs(int(item)) >= MAX_INT:
+            message = (f"{op}: {name}={value!r} is too large: every value must be below "
+                       f"2**40 = {MAX_INT} (no array axis or offset that large can be "
+                       "allocated)")
+            raise ValueError(message)
+
+
 def _sequence(value) -> tuple | None:
-    """``value`` as a tuple when it is a non-string sequence (or 1-D array)."""
-    if isinstance(value, (str, bytes)) or getattr(value, "ndim", 1) == 0:
+    """``value`` as a tuple when it is a list, tuple, range or 1-D array.
+
+    Strings, sets, dicts and other iterables are not sequences here: a set
+    or dict has no order the caller chose, so reading it would be a guess.
+    """
+    if isinstance(value, (str, bytes, set, frozenset, dict)):
+        return None
+    if getattr(value, "ndim", 1) == 0:
+        return None
+    if not isinstance(value, (list, tuple, range)) and not hasattr(value, "ndim"):
         return None
     try:
         return tuple(value)
@@ -31,6 +60,7 @@ def _sequence(value) -> tuple | None:
 
 def _ints(op: str, name: str, value, rank: int, what: str) -> tuple[int, ...]:
     if is_int(value):
+        too_large(op, name, value)
         return (int(value),) * rank
     values = _sequence(value)
     if values is None:
@@ -44,7 +74,9 @@ def _ints(op: str, name: str, value, rank: int, what: str) -> tuple[int, ...]:
     if not all(is_int(v) for v in values):
         message = f"{op}: {name}={value!r} must hold ints only, one per spatial axis"
         raise TypeError(message)
-    return tuple(int(v) for v in values)
+    values = tuple(int(v) for v in values)
+    too_large(op, name, values)
+    return values
 
 
 def positive_ints(op: str, name: str, value, rank: int) -> tuple[int, ...]:
@@ -73,6 +105,7 @@ def positive_int(op: str, name: str, value) -> int:
     if value < 1:
         message = f"{op}: {name}={value!r} must be a positive int (>= 1)"
         raise ValueError(message)
+    too_large(op, name, value)
     return int(value)
 
 
@@ -124,6 +157,7 @@ def padding_form(op: str, padding, rank: int):
         if padding < 0:
             message = f"{op}: padding={padding!r} must be non-negative"
             raise ValueError(message)
+        too_large(op, "padding", padding)
         return ((int(padding), int(padding)),) * rank
     items = _sequence(padding)
     if items is None:
@@ -151,6 +185,7 @@ def padding_form(op: str, padding, rank: int):
     if min(min(p) for p in pairs) < 0:
         message = f"{op}: padding={padding!r} must be non-negative on every side"
         raise ValueError(message)
+    too_large(op, "padding", pairs)
     return pairs
 
 
@@ -165,6 +200,9 @@ def output_size(op: str, value, rank: int) -> tuple[int, ...]:
     values = _sequence(value)
     if values is None:
         message = f"{op}: output_size={value!r} must be an int or a sequence of ints"
+        raise TypeError(message)
+    if not all(is_int(v) for v in values):  # nested lists are not flattened
+        message = f"{op}: output_size={value!r} must be a flat sequence of ints"
         raise TypeError(message)
     if len(values) in (rank + 1, rank + 2):
         values = values[-rank:]
@@ -181,3 +219,39 @@ def choice(op: str, name: str, value, allowed: Sequence[str]) -> str:
         message = f"{op}: {name}={value!r} is not known; valid: {', '.join(map(repr, allowed))}"
         raise ValueError(message)
     return value
+
+
+def unknown_keyword(op: str, key: str, names: Sequence[str]) -> str:
+    """The message for a keyword argument ``op`` does not take, with the nearest name."""
+    close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (f"{op}() got an unexpected keyword argument {key!r}; {hint}"
+            f"its parameters are {', '.join(names)}")
+
+
+def keywords(func):
+    """Decorator: a misspelt keyword is a TypeError naming the nearest parameter.
+
+    Python's own error (``got an unexpected keyword argument 'strides'``)
+    does not say what was meant; this one adds ``did you mean 'stride'?``
+    and lists the parameters. Functions taking ``**kwargs`` are returned
+    unchanged (they check their own keywords).
+    """
+    parameters = inspect.signature(func).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return func
+    names = tuple(p.name for p in parameters if p.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
+    known = frozenset(names)
+    # The public name: tconv.conv for tconv._conv.conv, tconv.keras.conv as it is.
+    module = func.__module__
+    op = f"{'tconv' if module.rsplit('.', 1)[-1].startswith('_') else module}.{func.__name__}"
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        for key in kwargs:
+            if key not in known:
+                raise TypeError(unknown_keyword(op, key, names))
+        return func(*args, **kwargs)
+
+    return checked

@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _args
+from . import _args, _limits
 from ._conv import conv_transpose
 from ._files import atomic_output
-from ._geometry import conv_length, effective_kernel
+from ._geometry import conv_length, conv_transpose_length, effective_kernel
 
 _OP = "checkerboard"
+# The analysis runs every layer on a test input: a stated bound on the work.
+MAX_LAYERS = 100
 _LAYER_KEYS = ("kernel_size", "stride", "padding", "output_padding", "dilation")
 
 
@@ -204,10 +206,18 @@ def _layers(kernel_size, stride, padding, output_padding, dilation, rank, layers
         if layers < 1:
             message = f"{_OP}: layers={layers!r} must be a positive int or a list of layer dicts"
             raise ValueError(message)
+        if layers > MAX_LAYERS:
+            message = (f"{_OP}: layers={layers!r} is more than the {MAX_LAYERS} layers "
+                       "checkerboard analyses (each layer is run on a test input)")
+            raise ValueError(message)
         configs = [{}] * int(layers)
     elif isinstance(layers, (list, tuple)):
         if not layers:
             message = f"{_OP}: layers=[] is empty; give at least one layer"
+            raise ValueError(message)
+        if len(layers) > MAX_LAYERS:
+            message = (f"{_OP}: layers has {len(layers)} entries, more than the "
+                       f"{MAX_LAYERS} layers checkerboard analyses")
             raise ValueError(message)
         configs = list(layers)
     else:
@@ -272,6 +282,36 @@ def _weights(weight, layers: tuple[_Layer, ...], rank: int) -> list[np.ndarray] 
 
 
 # --------------------------------------------------------------------------- measuring
+
+def _check_size(stack, size, margin, weights, layers, *, kernel_size, stride, dilation,
+                output_padding) -> None:
+    """The output-size guard, on the largest test run, before running anything."""
+    channels = 1 if weights is None else max(max(w.shape[:2]) for w in weights)
+    lengths = [n + 2 * m for n, m in zip(size, margin)]
+    shapes = []
+    for layer in stack:
+        lengths = [max(1, conv_transpose_length(n, k, s, d, p, p, op)) for n, k, s, d, p, op in
+                   zip(lengths, layer.kernel_size, layer.stride, layer.dilation, layer.padding,
+                       layer.output_padding)]
+        shapes.append((channels, *lengths))
+    if not _limits.exceeds(shapes[-1], 8):
+        return
+    name, value = "layers", layers
+    if len(stack) == 1 or _limits.exceeds(shapes[0], 8):
+        # One layer is already too large: its largest contribution to the length.
+        # (The test input itself grows with the kernel span over the stride.)
+        layer = stack[0]
+        parts = {"stride": max(layer.stride),
+                 "kernel_size": max(k - 1 for k in layer.kernel_size),
+                 "dilation": max((d - 1) * (k - 1) for k, d in zip(layer.kernel_size,
+                                                                   layer.dilation)),
+                 "output_padding": max(layer.output_padding)}
+        name = max(parts, key=parts.get)
+        value = {"stride": stride, "kernel_size": kernel_size, "dilation": dilation,
+                 "output_padding": output_padding}[name]
+    _limits.check_bytes(_OP, name, value, shapes[-1], 8,
+                        what="a test output (the stacked layers on a test input)")
+
 
 def _period(layers) -> tuple[int, ...]:
     return tuple(math.prod(column) for column in zip(*(layer.stride for layer in layers)))
@@ -396,6 +436,7 @@ def _verdict(layers, phases, score, is_weighted) -> str:
 
 # --------------------------------------------------------------------------- front door
 
+@_args.keywords
 def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1, rank=2,
                  layers=1, weight=None, in_size=None):
     """Overlap analysis of a transposed convolution: is there a checkerboard?
@@ -450,7 +491,10 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     ValueError
         Non-positive sizes, strides, dilations, layers or in_size, negative
         padding, an output_padding too large, unknown layer keys, a weight
-        whose shape does not match ``rank`` and ``kernel_size``.
+        whose shape does not match ``rank`` and ``kernel_size``, more than
+        100 layers, a test output over ``tconv.get_max_output_bytes()``
+        (2 GiB by default; the analysis runs the stack on a test input
+        whose output grows with the strides' product).
 
     Examples
     --------
@@ -491,6 +535,9 @@ def checkerboard(kernel_size, stride, *, padding=0, output_padding=0, dilation=1
     # border (and, for the reads, the unread tail) of the larger run.
     margin = tuple(-(-b // s) + 2 for b, s in zip(border, period))
     offset = tuple(m * s for m, s in zip(margin, period))
+    _check_size(stack, size, margin, weights, layers,
+                kernel_size=kernel_size, stride=stride, dilation=dilation,
+                output_padding=output_padding)
     shift = _shift(stack)
     coverage, phases, interior = _measure(_transposed, stack, size, margin, offset,
                                           shift, weights)

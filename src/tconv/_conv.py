@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array_api_compat import is_numpy_namespace
 
-from . import _args, _geometry
+from . import _args, _geometry, _limits
 from ._algorithms import CONV, CONV_TRANSPOSE, choose
 from ._xp import as_array, compute_dtype, namespace_of
 
@@ -99,6 +99,41 @@ def check_channels(op: str, c_in: int, weight, bias, groups: int, *,
     return c_out
 
 
+def _blame_transposed(plan, stride, dilation, output_size, weight):
+    """The parameter that made a transposed output large: ``(name, value)``."""
+    if output_size is not None:
+        return "output_size", output_size
+    by_stride = max((n - 1) * (s - 1) for n, s in zip(plan.in_size, plan.stride))
+    by_kernel = max(d * (k - 1) for k, d in zip(plan.kernel_size, plan.dilation))
+    if by_stride >= by_kernel and by_stride > 0:
+        return "stride", stride
+    if max(plan.dilation) > 1:
+        return "dilation", dilation
+    return ("weight", f"<shape {tuple(weight.shape)}>") if by_kernel else ("x", "<input>")
+
+
+def check_output_bytes(op, plan, x, weight, *, stride, padding, dilation, output_size=None):
+    """The output-size guard of ``conv`` and ``conv_transpose`` (see ``tconv._limits``)."""
+    batch, size = x.shape[0], _limits.itemsize(x)
+    given = _limits.nbytes(x)
+    if plan.is_transposed:
+        # The algorithms build the full (uncropped) output, or the output when larger.
+        shape = [batch, plan.out_channels] + [max(f, o) for f, o in
+                                              zip(plan.full_size, plan.out_size)]
+        if _limits.exceeds(shape, size, input_bytes=given):
+            name, value = _blame_transposed(plan, stride, dilation, output_size, weight)
+            _limits.check_bytes(op, name, value, shape, size, input_bytes=given)
+        return
+    if plan.pads != ((0, 0),) * plan.rank:
+        # Padding that at most doubles the input (already in memory) always passes.
+        shape = [batch, plan.in_channels] + [n + lo + hi for n, (lo, hi) in
+                                             zip(plan.in_size, plan.pads)]
+        _limits.check_bytes(op, "padding", padding, shape, size, input_bytes=2 * given,
+                            what="a padded input")
+    _limits.check_bytes(op, "x", "<input>", [batch, plan.out_channels, *plan.out_size], size,
+                        input_bytes=given)
+
+
 def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
     name = (choose(registry, plan, x.shape[0], numpy=is_numpy_namespace(xp))
             if algorithm == "auto" else algorithm)
@@ -112,6 +147,7 @@ def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
     return y if is_batched else y[0, ...]
 
 
+@_args.keywords
 @_fill_doc
 def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
          algorithm="auto"):
@@ -147,7 +183,9 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     ------
     ValueError
         Bad shapes, channels that don't match ``groups``, non-positive stride
-        or dilation, negative padding, an empty output, an unknown algorithm.
+        or dilation, negative padding, an empty output, an unknown algorithm,
+        or an output (or padded input) over ``tconv.get_max_output_bytes()``
+        (2 GiB by default; see :func:`tconv.set_max_output_bytes`).
     TypeError
         Non-numeric arrays, or a float/bool/str where ints belong.
 
@@ -178,9 +216,11 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     plan = _geometry.resolve_conv(tuple(x.shape[2:]), tuple(weight.shape[2:]), stride=stride,
                                   padding=padding, dilation=dilation, groups=groups,
                                   in_channels=c_in, out_channels=c_out)
+    check_output_bytes(op, plan, x, weight, stride=stride, padding=padding, dilation=dilation)
     return _run(op, CONV, algorithm, x, weight, bias, plan, xp, is_batched)
 
 
+@_args.keywords
 @_fill_doc
 def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
                    dilation=1, groups=1, output_size=None, algorithm="auto"):
@@ -234,7 +274,9 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
         Bad shapes, channels that don't match ``groups``, non-positive stride
         or dilation, negative padding, output_padding not below
         ``max(stride, dilation)``, an unreachable output_size (the message
-        gives the reachable range), an empty output, an unknown algorithm.
+        gives the reachable range), an empty output, an unknown algorithm,
+        or an output over ``tconv.get_max_output_bytes()`` (2 GiB by default;
+        see :func:`tconv.set_max_output_bytes`).
     TypeError
         Non-numeric arrays, or a float/bool/str where ints belong.
 
@@ -271,6 +313,8 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
         tuple(x.shape[2:]), tuple(weight.shape[2:]), stride=stride, padding=padding,
         output_padding=output_padding, dilation=dilation, groups=groups,
         output_size=output_size, in_channels=c_in, out_channels=c_out)
+    check_output_bytes(op, plan, x, weight, stride=stride, padding=padding, dilation=dilation,
+                       output_size=output_size)
     return _run(op, CONV_TRANSPOSE, algorithm, x, weight, bias, plan, xp, is_batched)
 
 
@@ -286,6 +330,7 @@ def _spatial(op: str, name: str, value) -> tuple[int, ...]:
     return _args.positive_ints(op, name, values, len(values))
 
 
+@_args.keywords
 def conv_output_shape(input_shape, kernel_size, *, stride=1, padding=0, dilation=1):
     """Spatial output shape of :func:`conv`.
 
@@ -321,6 +366,7 @@ def conv_output_shape(input_shape, kernel_size, *, stride=1, padding=0, dilation
                                   dilation=dilation, op_name=op).out_size
 
 
+@_args.keywords
 def conv_transpose_output_shape(input_shape, kernel_size, *, stride=1, padding=0,
                                 output_padding=0, dilation=1):
     """Spatial output shape of :func:`conv_transpose`.

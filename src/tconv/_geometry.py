@@ -261,8 +261,10 @@ def resolve_conv(in_size, kernel_size, *, stride=1, padding=0, dilation=1, group
         eff = tuple(effective_kernel(k, d) for k, d in zip(kernel_size, dilation))
         message = (f"{op_name}: the output would be empty: padded input size {padded} is "
                    f"smaller than the effective kernel size {eff} on some axis "
-                   f"(input size {tuple(in_size)}, padding {pads}, "
-                   f"dilation {dilation}); each padded size must be >= its kernel span")
+                   f"(input size {tuple(in_size)}, kernel_size={tuple(kernel_size)}, "
+                   f"padding={pads}, dilation={dilation}); each padded size must be >= its "
+                   "kernel span (a larger input_shape or x, more padding, a smaller kernel "
+                   "or dilation)")
         raise ValueError(message)
     return ConvPlan("conv", tuple(in_size), out_size, tuple(kernel_size), stride, dilation,
                     pads, (0,) * rank, groups, in_channels, out_channels)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_array
 
-from . import _args
+from . import _args, _limits
 from ._xp import as_array, compute_dtype, namespace_of
 
 MODES: tuple[str, ...] = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
@@ -118,15 +118,43 @@ def source_index(scale, out: int, align_corners: bool, *, clamp: bool) -> np.nda
     """Real source coordinate of every output index (``area_pixel_compute_source_index``).
 
     ``r * i`` with align_corners, else ``r * (i + 0.5) - 0.5`` (half-pixel
-    centres), clamped at 0 unless ``clamp`` is False (bicubic). In float32 the
-    product and difference are rounded once, as PyTorch's compiled (fused)
-    multiply-add does; the float64 evaluation below is exact before that
-    single rounding.
+    centres), clamped at 0 unless ``clamp`` is False (bicubic). The product
+    and difference are rounded once, as PyTorch's compiled (fused)
+    multiply-add does: in float32 the float64 evaluation is exact before that
+    single rounding; in float64 :func:`_fused_multiply_add` rounds once.
     """
     i = np.arange(out, dtype=np.float64)
-    exact = np.float64(scale) * i if align_corners else np.float64(scale) * (i + 0.5) - 0.5
-    src = exact.astype(type(scale))
+    if align_corners:
+        src = (np.float64(scale) * i).astype(type(scale))
+    elif isinstance(scale, np.float32):
+        src = (np.float64(scale) * (i + 0.5) - 0.5).astype(np.float32)
+    else:
+        src = _fused_multiply_add(np.float64(scale), i + 0.5, -0.5)
     return np.maximum(src, src.dtype.type(0)) if clamp else src
+
+
+LINEAR_MODES = ("linear", "bilinear", "trilinear")
+
+
+def _fused_multiply_add(a, b: np.ndarray, c: float) -> np.ndarray:
+    """``a*b + c`` in float64 rounded once, as a fused multiply-add does.
+
+    The product is split exactly (Dekker's two-product), then the parts are
+    summed with the error of ``p + c`` carried (two-sum). Only the last bit
+    differs from ``a*b + c`` rounded twice, but with inf inputs that bit
+    decides between a weight of exactly 0 (inf*0 = NaN) and a tiny one.
+    """
+    split = 134217729.0  # 2**27 + 1
+    a_hi = a * split - (a * split - a)
+    a_lo = a - a_hi
+    b_hi = b * split - (b * split - b)
+    b_lo = b - b_hi
+    product = a * b
+    error = ((a_hi * b_hi - product) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    total = product + c
+    virtual = total - product
+    sum_error = (product - (total - virtual)) + (c - virtual)
+    return total + (sum_error + error)
 
 
 def _floor_f32(values: np.ndarray) -> np.ndarray:
@@ -172,8 +200,12 @@ def _floor_and_fraction(src: np.ndarray, size: int):
 
 
 def _linear(size, out, scale_factor, align_corners, precision):
-    if out == size:  # PyTorch copies such an axis, whatever scale_factor says
-        return np.arange(out)[None], None
+    if out == size:
+        # PyTorch maps such an axis onto itself whatever scale_factor says, but
+        # still adds a weight-0 copy of each sample: inf and NaN become NaN.
+        same = np.arange(out)
+        return np.stack([same, same]), np.stack([np.ones(out), np.zeros(out)]).astype(
+            _float(precision))
     scale = mapping_scale(size, out, scale_factor, align_corners, precision)
     index0, t = _floor_and_fraction(source_index(scale, out, align_corners, clamp=True), size)
     index1 = index0 + (index0 < size - 1)
@@ -250,6 +282,15 @@ def _resample(xp, x, plan: InterpolatePlan):
         dim = axis + 2
         if weights is None and plan.out_size[axis] == plan.in_size[axis] and np.array_equal(
                 indices[0], np.arange(plan.in_size[axis])):
+            continue
+        if plan.mode in LINEAR_MODES and plan.out_size[axis] == plan.in_size[axis]:
+            # x*1 + x*0 (see _linear) without the gathers: x, but inf and NaN -> NaN.
+            if in_place:
+                y = x * 0
+                y += x
+                x = y
+            else:
+                x = x + x * 0
             continue
         shape = [1] * x.ndim
         shape[dim] = plan.out_size[axis]
@@ -376,6 +417,7 @@ def _is_channels_last(x) -> bool:
     return bool(x.is_contiguous(memory_format=layout))
 
 
+@_args.keywords
 def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """Up- or down-sample, identical to ``torch.nn.functional.interpolate``.
 
@@ -413,7 +455,10 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         Unknown mode; a mode that doesn't fit the rank of ``x``; unbatched or
         empty ``x``; both or neither of ``size`` and ``scale_factor``; a wrong
         number of per-axis values; non-positive sizes or scale factors; an
-        output with an empty axis; ``align_corners`` with a nearest mode.
+        output with an empty axis; ``align_corners`` with a nearest mode; an
+        output over ``tconv.get_max_output_bytes()`` (2 GiB by default, see
+        :func:`tconv.set_max_output_bytes`), checked before allocating, on
+        PyTorch tensors too.
     TypeError
         Non-numeric ``x``; a float size; a non-numeric scale factor; a
         non-bool ``align_corners``.
@@ -475,6 +520,10 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     align_corners = _align_corners(op, mode, align_corners)
     in_size = tuple(int(n) for n in x.shape[2:])
     out_size, factors = output_size(op, in_size, size, scale_factor)
+    name, value = ("size", size) if size is not None else ("scale_factor", scale_factor)
+    _limits.check_bytes(op, name, value, (*x.shape[:2], *out_size),
+                        _limits.itemsize(x) if xp.isdtype(x.dtype, "real floating") else 8,
+                        input_bytes=_limits.nbytes(x))
     is_channels_last = _is_channels_last(x)
     x = xp.astype(x, compute_dtype(xp, x), copy=False)
     plan = InterpolatePlan(

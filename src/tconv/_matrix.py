@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _args
+from . import _args, _limits
 from ._geometry import ConvPlan, resolve_conv
 from ._xp import as_array, namespace_of
 
@@ -58,6 +58,17 @@ def matrix_structure(plan: ConvPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return rows, cols, weight_index, shape
 
 
+def _entries_per_axis(windows: int, m: int, k: int, s: int, d: int, lo: int) -> int:
+    """How many (window, tap) pairs of one axis read inside the input (no arrays)."""
+    count = 0
+    for t in range(k):
+        first = max(0, -(-(lo - t * d) // s))
+        last = min(windows - 1, (m - 1 + lo - t * d) // s)
+        count += max(0, last - first + 1)
+    return count
+
+
+@_args.keywords
 def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=1):
     """The convolution matrix ``C`` as a ``scipy.sparse.csr_array``.
 
@@ -116,6 +127,17 @@ def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=
     plan = resolve_conv(tuple(values[1:]), tuple(w.shape[2:]), stride=stride, padding=padding,
                         dilation=dilation, groups=groups, in_channels=values[0],
                         out_channels=c_out, op_name=op)
+    # The index arrays: rows, cols, weight index (int64) and the values, per entry.
+    entries = plan.out_channels * (plan.in_channels // groups) * math.prod(
+        _entries_per_axis(*axis) for axis in zip(plan.out_size, plan.in_size, plan.kernel_size,
+                                                 plan.stride, plan.dilation, plan.offset))
+    name, value = (("padding", padding) if entries and any(lo or hi for lo, hi in plan.pads)
+                   and math.prod(plan.out_size) > math.prod(plan.in_size)
+                   else ("input_shape", input_shape))
+    _limits.check_bytes(op, name, value, (entries, 4), 8,
+                        what="a sparse matrix's entries (rows, columns, weight index, value)")
+    _limits.check_bytes(op, name, value, (plan.out_channels * math.prod(plan.out_size) + 1,), 8,
+                        what="a sparse matrix's row index")
     rows, cols, weight_index, shape = matrix_structure(plan)
     # ints and bools become float64 (the dtype rule); scipy.sparse has no float16.
     dtype = np.float64 if w.dtype.kind in "biu" else np.promote_types(w.dtype, np.float32)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_namespace
 
-from . import _args
+from . import _args, _limits
 from ._geometry import Pads, effective_kernel
 from ._xp import as_array, compute_dtype, namespace_of, set_at
 
@@ -235,42 +235,76 @@ def _outer_sum(vectors: list[np.ndarray]) -> np.ndarray:
     return total
 
 
-def _pad_for_windows(x, plan: PoolPlan, xp):
-    """``x`` padded with ``-inf``: ``lo`` before, after as far as the last window reaches."""
-    spans = [(o - 1) * s + effective_kernel(k, d) for o, k, s, d in
-             zip(plan.out_size, plan.kernel_size, plan.stride, plan.dilation)]
-    extra = [(lo, max(span - lo - n, 0)) for span, n, (lo, _) in
-             zip(spans, plan.in_size, plan.pads)]
-    if not any(lo or hi for lo, hi in extra):
+def tap_ranges(plan: PoolPlan) -> tuple[tuple[int, int], ...]:
+    """Per axis, the first and last kernel tap that reads the input in some window.
+
+    Taps outside that range read only padding (``-inf``) in every window, so
+    they never decide a maximum: skipping them bounds the work by the padded
+    input, not the kernel (a kernel of 20000 on a 4x4 input runs 4x4 taps).
+    """
+    ranges = []
+    for o, n, k, s, d, (lo, _) in zip(plan.out_size, plan.in_size, plan.kernel_size,
+                                      plan.stride, plan.dilation, plan.pads):
+        offset = lo - np.arange(o, dtype=np.int64) * s  # input index -offset is tap 0's
+        low = np.maximum(-(-offset // d), 0)
+        high = np.minimum((offset + n - 1) // d, k - 1)
+        reads = low <= high
+        ranges.append((int(low[reads].min()), int(high[reads].max())) if reads.any()
+                      else (0, 0))
+    return tuple(ranges)
+
+
+def _pad_for_windows(x, plan: PoolPlan, xp, ranges):
+    """The part of the ``-inf``-padded input that taps ``ranges`` read, from tap ``first``'s.
+
+    Along an axis, sample ``r`` is padded position ``r + first*dilation``,
+    i.e. ``x[r + first*dilation - lo]`` or ``-inf`` outside the input.
+    """
+    lengths, shifts = [], []
+    for o, s, d, (first, last), (lo, _) in zip(plan.out_size, plan.stride, plan.dilation,
+                                               ranges, plan.pads):
+        lengths.append((o - 1) * s + (last - first) * d + 1)
+        shifts.append(lo - first * d)  # where x[0] lands
+    if all(shift == 0 and length == n for shift, length, n in
+           zip(shifts, lengths, plan.in_size)):
         return x
-    shape = tuple(x.shape[:2]) + tuple(n + lo + hi for n, (lo, hi) in zip(plan.in_size, extra))
-    padded = xp.full(shape, -xp.inf, dtype=x.dtype, device=device(x))
-    inside = (slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in
-                                                zip(plan.in_size, extra))
-    return set_at(xp, padded, inside, x)
+    padded = xp.full(tuple(x.shape[:2]) + tuple(lengths), -xp.inf, dtype=x.dtype,
+                     device=device(x))
+    source, target = [], []
+    for n, length, shift in zip(plan.in_size, lengths, shifts):
+        begin, end = max(shift, 0), min(shift + n, length)
+        if begin >= end:
+            return padded  # no input inside the read region on this axis
+        source.append(slice(begin - shift, end - shift))
+        target.append(slice(begin, end))
+    every = (slice(None), slice(None))
+    return set_at(xp, padded, every + tuple(target), x[every + tuple(source)])
 
 
-def _window_tables(plan: PoolPlan):
+def _window_tables(plan: PoolPlan, ranges):
     """Small host tables over the output grid (broadcast, one axis each).
 
     ``start``: plane position of each window's tap 0 (``o*s - lo``) as a flat
-    index; ``first``: tap number of each window's first tap inside the input
-    (past the begin padding: PyTorch starts its loop there);
-    ``empty``: windows with no tap inside at all (possible with padding and
-    dilation), whose value is ``-inf``.
+    index; ``first``: number, among the taps of ``ranges``, of each window's
+    first tap inside the input (past the begin padding: PyTorch starts its
+    loop there); ``empty``: windows with no tap inside at all (possible with
+    padding and dilation), whose value is ``-inf``; ``empty_index``: their
+    index as PyTorch gives it (that first tap, flattened).
     """
     plane = _plane_strides(plan.in_size)
-    taps = _plane_strides(plan.kernel_size)
-    starts, firsts, outside = [], [], []
-    for o, n, s, d, (lo, _) in zip(plan.out_size, plan.in_size, plan.stride,
-                                   plan.dilation, plan.pads):
+    taps = _plane_strides(tuple(last - first + 1 for first, last in ranges))
+    starts, firsts, outside, reaches = [], [], [], []
+    for o, n, s, d, (lo, _), (low, high) in zip(plan.out_size, plan.in_size, plan.stride,
+                                                plan.dilation, plan.pads, ranges):
         start = np.arange(o, dtype=np.int64) * s - lo
         first = np.maximum(-(start // d), 0)  # ceil(-start / d), at least 0
-        starts.append(start), firsts.append(first), outside.append(start + first * d >= n)
+        starts.append(start), outside.append(start + first * d >= n)
+        firsts.append(np.clip(first, low, high) - low), reaches.append(first * d)
     start = _outer_sum([st * ps for st, ps in zip(starts, plane)])
     first = _outer_sum([f * ts for f, ts in zip(firsts, taps)])
     empty = _outer_sum([v.astype(np.int64) for v in outside]) > 0
-    return start, first, empty
+    empty_index = start + _outer_sum([r * ps for r, ps in zip(reaches, plane)])
+    return start, first, empty, empty_index
 
 
 def max_pool_taps(x, plan: PoolPlan, xp, return_indices: bool):
@@ -296,13 +330,15 @@ def max_pool_taps(x, plan: PoolPlan, xp, return_indices: bool):
     split it between ties).
     """
     needs_grad = is_torch_namespace(xp) and x.requires_grad
-    padded = _pad_for_windows(x.detach() if needs_grad else x, plan, xp)
-    taps = list(itertools.product(*map(range, plan.kernel_size)))
+    ranges = tap_ranges(plan)
+    padded = _pad_for_windows(x.detach() if needs_grad else x, plan, xp, ranges)
+    taps = list(itertools.product(*(range(first, last + 1) for first, last in ranges)))
 
     def window(tap):
         return padded[(slice(None), slice(None)) + tuple(
-            slice(t * d, t * d + (o - 1) * s + 1, s) for t, o, s, d in
-            zip(tap, plan.out_size, plan.stride, plan.dilation))]
+            slice((t - first) * d, (t - first) * d + (o - 1) * s + 1, s)
+            for t, (first, _), o, s, d in
+            zip(tap, ranges, plan.out_size, plan.stride, plan.dilation))]
 
     values = window(taps[0])
     for tap in taps[1:]:
@@ -310,7 +346,7 @@ def max_pool_taps(x, plan: PoolPlan, xp, return_indices: bool):
     if not (return_indices or needs_grad):
         return values, None
 
-    start, first, empty = _window_tables(plan)
+    start, first, empty, empty_index = _window_tables(plan, ranges)
     first = _host_to(xp, first.astype(np.int32), x)  # int32: torch indexes with no less
     which = xp.broadcast_to(first, tuple(values.shape))
     numbers = [xp.asarray(number, dtype=xp.int32, device=device(x))
@@ -333,6 +369,8 @@ def max_pool_taps(x, plan: PoolPlan, xp, return_indices: bool):
                         for tap in taps], dtype=np.int64)
     flat = xp.take(_host_to(xp, offsets, x), xp.reshape(which, (-1,)), axis=0)
     indices = xp.reshape(flat, tuple(values.shape)) + _host_to(xp, start, x)
+    if empty.any():  # their first tap may lie outside the taps run
+        indices = xp.where(_host_to(xp, empty, x), _host_to(xp, empty_index, x), indices)
     if needs_grad:
         values = _gather_planes(xp, x, indices, _host_to(xp, empty, x))
     return values, (indices if return_indices else None)
@@ -389,6 +427,7 @@ def _scatter_by_sorting(xp, values, target, size):
 # --------------------------------------------------------------------------- public
 
 
+@_args.keywords
 def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
              return_indices=False):
     """Max pooling, identical to ``torch.nn.functional.max_pool{1,2,3}d``.
@@ -474,6 +513,7 @@ def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
     return (values, indices) if return_indices else values
 
 
+@_args.keywords
 def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of :func:`max_pool`, identical to ``torch.nn.functional.max_unpool{1,2,3}d``.
 
@@ -510,7 +550,8 @@ def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None
     ValueError
         Wrong rank, an empty axis, ``indices`` of another shape than ``x``
         or outside the output plane, an ``output_size`` out of range (the
-        message gives the range), an empty output.
+        message gives the range), an empty output, an output over
+        ``tconv.get_max_output_bytes()`` (2 GiB by default).
     TypeError
         Non-numeric ``x``, non-integer ``indices``, a float/bool/str where
         ints belong.
@@ -552,6 +593,10 @@ def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None
                    "must match (one index per pooled value)")
         raise ValueError(message)
     plan = resolve_unpool(op, tuple(x.shape[2:]), kernel_size, stride, padding, output_size)
+    name, value = ("output_size", output_size) if output_size is not None else (
+        ("stride", stride) if stride is not None else ("kernel_size", kernel_size))
+    _limits.check_bytes(op, name, value, (*x.shape[:2], *plan.out_size), _limits.itemsize(x),
+                        input_bytes=_limits.nbytes(x))
     size = math.prod(plan.out_size)
     low, high = int(xp.min(indices)), int(xp.max(indices))
     if low < 0 or high >= size:

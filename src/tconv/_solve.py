@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
+
+import numpy as np
 
 from . import _args
 from ._geometry import conv_transpose_length, effective_kernel, keras_transpose_window
 
 FRAMEWORKS = ("torch", "keras", "onnx")
 MAX_DILATION = 3
+# Stated bounds on the search: layers in a chain, and candidate layers tried.
+MAX_LAYERS = 10
+MAX_CANDIDATES = 2_000_000
 _OP = "solve"
 
 
@@ -42,6 +47,8 @@ class TorchLayer:
     padding: int
     output_padding: int
     dilation: int
+    score: float = field(default=0.0, compare=False)
+    has_holes: bool = field(default=False, compare=False)
 
     @property
     def call(self) -> str:
@@ -67,6 +74,8 @@ class KerasLayer:
     padding: str
     output_padding: int | None
     dilation_rate: int
+    score: float = field(default=0.0, compare=False)
+    has_holes: bool = field(default=False, compare=False)
 
     @property
     def call(self) -> str:
@@ -93,6 +102,8 @@ class OnnxLayer:
     pads: tuple[int, int]
     output_padding: int
     dilations: int
+    score: float = field(default=0.0, compare=False)
+    has_holes: bool = field(default=False, compare=False)
 
     @property
     def call(self) -> str:
@@ -149,8 +160,67 @@ def _onnx_layers(n: int, out: int, strides, dilations, kernels):
 _SEARCH = {"torch": _torch_layers, "keras": _keras_layers, "onnx": _onnx_layers}
 
 
-def _key(layer) -> tuple[int, ...]:
-    """Ranking key, smaller is better; distinct records of a framework differ."""
+def _candidates(framework: str, n: int, out: int, strides, dilations, kernels,
+                limit: int) -> int:
+    """How many candidate layers the search from ``n`` to ``out`` tries (stops past ``limit``)."""
+    total = 0
+    for s in strides(n, out):
+        for dil in dilations:
+            for k in _kernels(kernels, s, dil):
+                ke = effective_kernel(k, dil)
+                total += {"torch": ke, "onnx": ke * s, "keras": 2 * (s + 1)}[framework]
+                if total > limit:
+                    return total
+    return total
+
+
+@cache
+def coverage(k: int, s: int, dil: int) -> tuple[bool, float]:
+    """``(has_holes, score)`` of one layer's overlap, as :func:`tconv.checkerboard` finds.
+
+    Away from the borders output phase ``r`` (of ``s``) gets one kernel copy
+    per tap ``t`` with ``t*dilation % s == r``: holes where a phase gets none
+    (zeros whatever the weights), and the checkerboard score
+    ``(max - min) / mean`` of those counts (0 when even).
+    """
+    counts = [0] * s
+    for t in range(k):
+        counts[t * dil % s] += 1
+    spread = max(counts) - min(counts)
+    return min(counts) == 0, 0.0 if spread == 0 else spread * s / k
+
+
+def _reached(n: int, k: int, s: int, dil: int, start: int, length: int) -> bool:
+    """Whether every kept output ``start .. start+length-1`` of the full output is
+    reached by some input and tap (not a border gap, nor an output_padding zero)."""
+    full = np.bincount((np.arange(n)[:, None] * s + np.arange(k)[None, :] * dil).ravel(),
+                       minlength=start + length)
+    return bool(np.all(full[start:start + length] > 0))
+
+
+def _scored(layer, n: int, out: int):
+    """``layer`` with its checkerboard score and whether it leaves holes."""
+    if isinstance(layer, TorchLayer):
+        k, s, dil = layer.kernel_size, layer.stride, layer.dilation
+        start = layer.padding
+    elif isinstance(layer, KerasLayer):
+        k, s, dil = layer.kernel_size, layer.strides, layer.dilation_rate
+        start = keras_transpose_window(n, k, s, dil, layer.padding, layer.output_padding)[0]
+    else:
+        k, s, dil = layer.kernel_shape, layer.strides, layer.dilations
+        start = layer.pads[0]
+    has_holes, score = coverage(k, s, dil)
+    has_holes = has_holes or not _reached(n, k, s, dil, start, out)
+    return replace(layer, score=score, has_holes=has_holes)
+
+
+def _key(layer, *, interior_only: bool = False) -> tuple:
+    """Ranking key, smaller is better; distinct records of a framework differ.
+
+    Holes last, then the checkerboard score (uneven overlap), then the
+    simpler parameters. ``interior_only`` ranks an unscored record by its
+    interior coverage alone (no border check: the cheap first sort).
+    """
     if isinstance(layer, TorchLayer):
         k, s, dil, op = layer.kernel_size, layer.stride, layer.dilation, layer.output_padding
         pads, is_same, has_op = (layer.padding, layer.padding), 0, 0
@@ -161,20 +231,23 @@ def _key(layer) -> tuple[int, ...]:
     else:
         k, s, dil, op = layer.kernel_shape, layer.strides, layer.dilations, layer.output_padding
         pads, is_same, has_op = layer.pads, 0, 0
-    return (int(k % s != 0), int(op != 0), is_same, has_op, dil, k, sum(pads),
-            abs(pads[1] - pads[0]), pads[0], s, op)
+    has_holes, score = (coverage(k, s, dil) if interior_only
+                        else (layer.has_holes, layer.score))
+    return (int(has_holes), score, int(op != 0), is_same, has_op, dil, k,
+            sum(pads), abs(pads[1] - pads[0]), pads[0], s, op)
 
 
 def _is_identity(layer) -> bool:
     """A 1-tap kernel with stride 1 (its size is then unchanged: a copy)."""
-    key = _key(layer)
-    return key[5] == 1 and key[9] == 1
+    key = _key(layer, interior_only=True)
+    return key[6] == 1 and key[10] == 1
 
 
 def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(x + y for x, y in zip(a, b))
 
 
+@_args.keywords
 def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
           dilation=None, framework="torch", max_results=20):
     """Every transposed-convolution configuration mapping one size to another.
@@ -205,8 +278,9 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     list
         Best first. With ``layers=1`` each item is one record
         (``TorchLayer``, ``KerasLayer`` or ``OnnxLayer``: frozen dataclasses
-        with the framework's parameter names and a ``call`` property holding
-        the constructor call); with ``layers > 1`` each item is a tuple of
+        with the framework's parameter names, the layer's checkerboard
+        ``score`` and ``has_holes``, and a ``call`` property holding the
+        constructor call); with ``layers > 1`` each item is a tuple of
         records, first layer first. Empty when the size cannot be reached
         within the search space.
 
@@ -215,7 +289,8 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     TypeError
         A size, ``layers``, a fixed parameter or ``max_results`` is not an int.
     ValueError
-        A non-positive value, or an unknown ``framework``.
+        A non-positive value, an unknown ``framework``, more than 10
+        ``layers``, or a search over the candidate limit (see Notes).
 
     Notes
     -----
@@ -228,11 +303,21 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     stride above 1). Each length comes from
     ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras_transpose_window``).
 
-    Ranking: kernel divisible by stride first (no checkerboard,
-    docs/rules/checkerboard.md), then no output_padding, then (Keras)
-    ``"valid"`` and no explicit output_padding, dilation 1, smaller kernels,
-    less padding, symmetric padding. Chains are ranked by the sums of their layers' keys; a 1-tap,
-    stride-1 layer (a copy) is never part of a chain.
+    Ranking, by the overlap analysis of :func:`tconv.checkerboard`: layers
+    that leave holes come last (an output phase no kernel tap reaches, a
+    border sample no input reaches, or an output_padding zero: zeros
+    whatever the weights); then the checkerboard score (0 when every
+    interior output gets the same number of kernel copies, larger the more
+    uneven); then no output_padding, (Keras) ``"valid"`` and no explicit
+    output_padding, dilation 1, smaller kernels, less padding, symmetric
+    padding. Each record carries its ``score`` and ``has_holes``. Chains are
+    ranked by the sums of their layers' keys; a 1-tap, stride-1 layer (a
+    copy) is never part of a chain.
+
+    Limits: at most ``MAX_LAYERS = 10`` layers, and at most
+    ``MAX_CANDIDATES = 2_000_000`` candidate layers tried (counted before
+    searching); a larger search is refused with a ValueError that says how
+    to narrow it (fix ``stride`` or ``kernel_size``).
 
     Keras answers follow the torch and jax backends; the TensorFlow backend
     aborts on some ``"same"`` layers with ``output_padding`` (docs/rules/keras.md,
@@ -245,17 +330,25 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     ['nn.ConvTranspose1d(C_in, C_out, kernel_size=2, stride=2)', \
 'nn.ConvTranspose1d(C_in, C_out, kernel_size=4, stride=2, padding=1)']
     >>> first = tconv.solve(7, 28, layers=2, kernel_size=4)[0]
-    >>> first
-    (TorchLayer(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1), \
-TorchLayer(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1))
+    >>> [layer.call for layer in first]
+    ['nn.ConvTranspose1d(C_in, C_out, kernel_size=4, stride=2, padding=1)', \
+'nn.ConvTranspose1d(C_in, C_out, kernel_size=4, stride=2, padding=1)']
+    >>> layer = tconv.solve(5, 11, stride=2, kernel_size=3)[0]
+    >>> layer.call, round(layer.score, 3), layer.has_holes
+    ('nn.ConvTranspose1d(C_in, C_out, kernel_size=3, stride=2)', 0.667, False)
     >>> tconv.solve(7, 14, framework="keras", kernel_size=4)[0].call
     'keras.layers.Conv1DTranspose(filters, kernel_size=4, strides=2, padding="same")'
     >>> tconv.solve(7, 14, framework="onnx", kernel_size=3)[0]
-    OnnxLayer(kernel_shape=3, strides=2, pads=(0, 1), output_padding=0, dilations=1)
+    OnnxLayer(kernel_shape=3, strides=2, pads=(0, 1), output_padding=0, dilations=1, \
+score=0.6666666666666666, has_holes=False)
     """
     n = _args.positive_int(_OP, "input_size", input_size)
     out = _args.positive_int(_OP, "output_size", output_size)
     depth = _args.positive_int(_OP, "layers", layers)
+    if depth > MAX_LAYERS:
+        message = (f"{_OP}: layers={layers!r} is more than the {MAX_LAYERS} layers the "
+                   "search chains")
+        raise ValueError(message)
     framework = _args.choice(_OP, "framework", framework, FRAMEWORKS)
     fixed = {name: None if value is None else _args.positive_int(_OP, name, value)
              for name, value in (("kernel_size", kernel_size), ("stride", stride),
@@ -278,12 +371,40 @@ TorchLayer(kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1))
 
     @cache
     def pair(size, target):
-        found = sorted(search(size, target, strides, dilations, kernels), key=_key)
+        found = search(size, target, strides, dilations, kernels)
         if depth > 1:  # a 1-tap, stride-1 layer inside a chain does nothing
-            found = [layer for layer in found if not _is_identity(layer)]
+            found = (layer for layer in found if not _is_identity(layer))
+        # Sort by the interior coverage, then check the borders in that order
+        # only until ``cap`` layers without holes are found.
+        whole, holed = [], []
+        for layer in sorted(found, key=lambda layer: _key(layer, interior_only=True)):
+            layer = _scored(layer, size, target)
+            (holed if layer.has_holes else whole).append(layer)
+            if cap is not None and len(whole) == cap:
+                break
+        found = whole + sorted(holed, key=_key)
         return [(_key(layer), (layer,)) for layer in found[:cap]]
 
     sizes = range(min(n, out), max(n, out) + 1)
+    if depth == 1:
+        work = _candidates(framework, n, out, strides, dilations, kernels, MAX_CANDIDATES)
+    else:
+        work = 0
+        for size, target in itertools.product(sizes, sizes):
+            work += _candidates(framework, size, target, strides, dilations, kernels,
+                                MAX_CANDIDATES - work)
+            if work > MAX_CANDIDATES:
+                break
+    if work > MAX_CANDIDATES:
+        given = "".join(f", {name}={value!r}" for name, value in
+                        (("kernel_size", kernel_size), ("stride", stride),
+                         ("dilation", dilation)) if value is not None)
+        message = (f"{_OP}: input_size={input_size!r} to output_size={output_size!r} with "
+                   f"layers={layers!r}{given} needs more than {MAX_CANDIDATES} candidate "
+                   "layers, "
+                   "the search's limit; fix stride and/or kernel_size (or use fewer layers, "
+                   "or sizes closer together) to narrow it")
+        raise ValueError(message)
 
     @cache
     def chains(size, remaining):

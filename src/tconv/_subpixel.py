@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from array_api_compat import device
 
-from . import _args, _geometry
+from . import _args, _geometry, _limits
 from ._conv import check_weight_rank, conv, conv_transpose
 from ._xp import as_array, compute_dtype, namespace_of, pad_or_crop
 
@@ -195,6 +195,7 @@ def _conv_pads(lo: int, hi: int, op: int, s: int, ke: int, big_k: int):
     return (big_k - 1 - head, big_k - 1 + extra), (lo - s * head, tail + s * extra)
 
 
+@_args.keywords
 def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dilation=1,
                              groups=1) -> SubpixelConv:
     """Rewrite a transposed convolution as one stride-1 convolution plus pixel shuffle.
@@ -278,6 +279,12 @@ def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dil
     full = _geometry.resolve_conv_transpose((size,) * rank, kernel, stride=stride,
                                             dilation=dilation, op_name=op)
     big = tuple(-(-ke // s) for ke, s in zip(plan.effective_kernel, stride))
+    shape = (plan.out_channels * math.prod(stride), plan.in_channels // groups, *big)
+    if _limits.exceeds(shape, _limits.itemsize(weight)):
+        name, value = (("stride", stride) if math.prod(stride) >= math.prod(big)
+                       or max(dilation) == 1 else ("dilation", dilation))
+        _limits.check_bytes(op, name, value, shape, _limits.itemsize(weight),
+                            what="a sub-pixel weight")
     w = pad_or_crop(xp, weight, ((0, 1),) * rank)  # one zero slot past the last tap
     for axis, (phase_axis, s, big_k, k) in enumerate(zip(_geometry.phases(full), stride, big,
                                                          kernel)):
@@ -314,6 +321,7 @@ def _crop(op: str, crop, rank: int) -> Pads:
     return tuple((v, v) for v in _args.nonnegative_ints(op, "crop", crop, rank))
 
 
+@_args.keywords
 def transposed_from_subpixel(weight, upscale_factor, *, padding=0, crop=0, groups=1,
                              kernel_size=None) -> TransposedConv:
     """The transposed convolution equal to ``conv -> pixel shuffle -> crop``, where one exists.

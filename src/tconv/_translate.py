@@ -923,6 +923,7 @@ def _weight_text(source: str, target: str, op: str, rank: int,
             f"(tconv.convert_weight(w, {source!r}, {target!r}, op={op!r}))")
 
 
+@_args.keywords
 def convert_weight(weight, source, target, *, op="conv_transpose", groups=1):
     """Convert a convolution weight (kernel) from one framework's layout to another's.
 
@@ -1055,6 +1056,7 @@ def _describe(layer: _Layer) -> str:
     return f"pads the input by (before, after) = {_pad_text(layer.pads)} (negative: crop)"
 
 
+@_args.keywords
 def translate(source, target, *, op="conv_transpose", rank=2, input_size=None, **params):
     """Write one layer's parameters in another framework's convention.
 

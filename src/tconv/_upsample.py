@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _args
+from . import _args, _limits
 from ._pool import prepare
 from ._xp import as_array, compute_dtype, namespace_of, set_at, zeros
 
 UPSAMPLING_MODES = ("nearest", "linear", "bilinear", "trilinear")
 
 
+@_args.keywords
 def bed_of_nails(x, scale_factor):
     """Bed-of-nails up-sampling: each value at the first position of its block, zeros elsewhere.
 
@@ -46,7 +47,9 @@ def bed_of_nails(x, scale_factor):
     Raises
     ------
     ValueError
-        Wrong rank, an empty axis, a non-positive factor.
+        Wrong rank, an empty axis, a non-positive factor, an output over
+        ``tconv.get_max_output_bytes()`` (2 GiB by default, see
+        :func:`tconv.set_max_output_bytes`).
     TypeError
         Non-numeric ``x``, a float/bool/str factor.
 
@@ -65,6 +68,8 @@ def bed_of_nails(x, scale_factor):
     xp, x, rank, is_batched = prepare(op, x, "scale_factor", scale_factor)
     scale = _args.positive_ints(op, "scale_factor", scale_factor, rank)
     shape = tuple(x.shape[:2]) + tuple(n * s for n, s in zip(x.shape[2:], scale))
+    _limits.check_bytes(op, "scale_factor", scale_factor, shape, _limits.itemsize(x),
+                        input_bytes=_limits.nbytes(x))
     nails = (slice(None), slice(None)) + tuple(slice(None, None, s) for s in scale)
     y = set_at(xp, zeros(xp, shape, x), nails, x)
     return y if is_batched else y[0, ...]
@@ -82,6 +87,7 @@ def _prepare_planes(op: str, x):
     return xp, xp.astype(x, compute_dtype(xp, x), copy=False)
 
 
+@_args.keywords
 def pixel_shuffle(x, upscale_factor):
     """Channels to space, identical to ``torch.nn.functional.pixel_shuffle``.
 
@@ -135,6 +141,7 @@ def pixel_shuffle(x, upscale_factor):
     return xp.reshape(y, (*lead, c // (r * r), h * r, w * r))
 
 
+@_args.keywords
 def pixel_unshuffle(x, downscale_factor):
     """Space to channels, identical to ``torch.nn.functional.pixel_unshuffle``.
 
@@ -202,6 +209,7 @@ def _linear_taps(factor: int) -> np.ndarray:
     return 1.0 - np.abs(np.arange(k) - (k - 1) / 2) / factor
 
 
+@_args.keywords
 def upsampling_kernel(mode, factor, *, rank=2):
     """The transposed-convolution kernel of nearest or (bi)linear up-sampling.
 
@@ -256,7 +264,8 @@ def upsampling_kernel(mode, factor, *, rank=2):
     Raises
     ------
     ValueError
-        Unknown mode, a rank other than 1, 2, 3, a non-positive factor.
+        Unknown mode, a rank other than 1, 2, 3, a non-positive factor, a
+        weight over ``tconv.get_max_output_bytes()`` (2 GiB by default).
     TypeError
         A float/bool/str where ints belong.
 
@@ -282,6 +291,8 @@ def upsampling_kernel(mode, factor, *, rank=2):
     _args.choice(op, "mode", mode, UPSAMPLING_MODES)
     rank = _args.spatial_rank(op, rank)
     factors = _args.positive_ints(op, "factor", factor, rank)
+    spans = factors if mode == "nearest" else tuple(2 * f - f % 2 for f in factors)
+    _limits.check_bytes(op, "factor", factor, (1, 1, *spans), 8, what="a weight")
     if mode == "nearest":
         taps = [np.ones(f) for f in factors]
         padding = (0,) * rank

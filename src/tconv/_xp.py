@@ -8,6 +8,8 @@ imported to detect them: array-api-compat checks ``sys.modules`` first.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from array_api_compat import array_namespace, device, is_array_api_obj, is_jax_namespace
 
@@ -56,6 +58,19 @@ def compute_dtype(xp, *arrays):
     dtypes = [a.dtype if xp.isdtype(a.dtype, "real floating") else xp.float64
               for a in arrays if a is not None]
     return xp.result_type(*dtypes)
+
+
+def all_finite(xp, array) -> bool:
+    """True when ``array`` holds no inf or NaN (algorithms that would multiply
+    padding or inserted zeros by the weight need another route otherwise).
+
+    Under ``torch.compile`` the answer is False without looking: a branch on
+    the data would break the graph, and the other route is right for any data.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.compiler.is_compiling():
+        return False
+    return bool(xp.all(xp.isfinite(array)))
 
 
 def zeros(xp, shape, like):

@@ -10,10 +10,13 @@ Inputs are batched, as Keras layers are. Keras itself is never imported.
 
 from __future__ import annotations
 
+import contextlib
+import re
+
 import numpy as np
 from array_api_compat import device
 
-from . import _args, _xp
+from . import _args, _limits, _xp
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
 from ._geometry import full_transpose_length, keras_transpose_window
@@ -22,6 +25,26 @@ from ._interpolate import interpolate as _interpolate
 __all__ = ["conv", "conv_transpose", "upsampling"]
 
 DATA_FORMATS = ("channels_last", "channels_first")
+
+
+# Core parameter names as the Keras layers spell them, for errors raised inside the core.
+_KERAS_NAMES = {"stride": "strides", "dilation": "dilation_rate", "weight": "kernel",
+                "scale_factor": "size"}
+
+
+@contextlib.contextmanager
+def _as_keras(op: str, core_op: str):
+    """Re-raise a core op's ValueError/TypeError under ``op`` with Keras's names."""
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        text = str(error)
+        if not text.startswith(f"{core_op}:"):
+            raise
+        text = f"{op}:" + text[len(core_op) + 1:]
+        for core, keras in _KERAS_NAMES.items():
+            text = re.sub(rf"\b{core}(?==| has| must| is)", keras, text)
+        raise type(error)(text) from None
 
 
 def _word(op: str, name: str, value, allowed) -> str:
@@ -73,6 +96,7 @@ def _check_strides_dilation(op: str, strides, dilation_rate, rank: int):
     return strides, dilation_rate
 
 
+@_args.keywords
 def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, groups=1,
          data_format="channels_last"):
     """Convolution as Keras 3's ``Conv1D``, ``Conv2D`` and ``Conv3D`` layers.
@@ -104,7 +128,8 @@ def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, g
     ValueError
         An unknown padding or data_format, causal padding beyond rank 1,
         strides and dilation_rate both above 1, channels not divisible by
-        groups, and the core's shape errors.
+        groups, and the core's shape errors (named here with Keras's
+        parameter names and ``tconv.keras.conv``).
 
     Examples
     --------
@@ -117,7 +142,7 @@ def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, g
     array([[[321.],
             [432.]]])
     """
-    op = "keras.conv"
+    op = "tconv.keras.conv"
     data_format = _word(op, "data_format", data_format, DATA_FORMATS)
     padding = _word(op, "padding", padding, ("valid", "same", "causal"))
     xp, x, kernel, rank = _prepare(op, x, kernel, data_format)
@@ -134,8 +159,9 @@ def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, g
         padding = ((dilation_rate[0] * (kernel.shape[2] - 1), 0),)
     elif padding == "valid":
         padding = 0
-    y = _conv(x, kernel, bias, stride=strides, padding=padding, dilation=dilation_rate,
-              groups=groups)
+    with _as_keras(op, "conv"):
+        y = _conv(x, kernel, bias, stride=strides, padding=padding, dilation=dilation_rate,
+                  groups=groups)
     return _from_first(xp, y, data_format)
 
 
@@ -153,6 +179,7 @@ def _transpose_window(n: int, k: int, s: int, dil: int, padding: str,
     return start, after, length - (full - start - after)
 
 
+@_args.keywords
 def conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output_padding=None,
                    dilation_rate=1, data_format="channels_last"):
     """Transposed convolution as Keras 3's ``Conv{1,2,3}DTranspose`` layers.
@@ -209,7 +236,7 @@ def conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output_p
     ...                            output_padding=0, data_format="channels_first")
     array([[[ 102., 1020.,  203., 2030.]]])
     """
-    op = "keras.conv_transpose"
+    op = "tconv.keras.conv_transpose"
     data_format = _word(op, "data_format", data_format, DATA_FORMATS)
     padding = _word(op, "padding", padding, ("valid", "same"))
     xp, x, kernel, rank = _prepare(op, x, kernel, data_format)
@@ -223,9 +250,10 @@ def conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output_p
             raise ValueError(message)
     windows = [_transpose_window(n, k, s, d, padding, p) for n, k, s, d, p in
                zip(x.shape[2:], kernel.shape[2:], strides, dilation_rate, ops)]
-    y = _conv_transpose(x, kernel, bias, stride=strides, dilation=dilation_rate,
-                        padding=tuple((lo, hi) for lo, hi, _ in windows),
-                        output_padding=tuple(p for _, _, p in windows))
+    with _as_keras(op, "conv_transpose"):
+        y = _conv_transpose(x, kernel, bias, stride=strides, dilation=dilation_rate,
+                            padding=tuple((lo, hi) for lo, hi, _ in windows),
+                            output_padding=tuple(p for _, _, p in windows))
     return _from_first(xp, y, data_format)
 
 
@@ -247,6 +275,7 @@ def _bicubic_matrix(n: int, factor: int) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
+@_args.keywords
 def upsampling(x, size=2, interpolation="nearest", data_format="channels_last"):
     """Up-sampling as Keras 3's ``UpSampling1D``, ``UpSampling2D``, ``UpSampling3D``.
 
@@ -275,7 +304,8 @@ def upsampling(x, size=2, interpolation="nearest", data_format="channels_last"):
     ------
     ValueError
         An unknown interpolation or data_format, an interpolation other than
-        nearest outside rank 2, a non-positive size.
+        nearest outside rank 2, a non-positive size, an output over
+        ``tconv.get_max_output_bytes()`` (2 GiB by default).
 
     Examples
     --------
@@ -285,7 +315,7 @@ def upsampling(x, size=2, interpolation="nearest", data_format="channels_last"):
     >>> tconv.keras.upsampling([[[[0, 4]]]], (1, 2), "bilinear", data_format="channels_first")
     array([[[[0., 1., 3., 4.]]]])
     """
-    op = "keras.upsampling"
+    op = "tconv.keras.upsampling"
     data_format = _word(op, "data_format", data_format, DATA_FORMATS)
     interpolation = _word(op, "interpolation", interpolation, ("nearest", "bilinear", "bicubic"))
     xp = _xp.namespace_of(x)
@@ -296,11 +326,16 @@ def upsampling(x, size=2, interpolation="nearest", data_format="channels_last"):
                    f"(UpSampling2D); got {rank}")
         raise ValueError(message)
     factors = _args.positive_ints(op, "size", size, rank)
+    _limits.check_bytes(op, "size", size,
+                        (*x.shape[:2], *(n * f for n, f in zip(x.shape[2:], factors))),
+                        _limits.itemsize(x) if xp.isdtype(x.dtype, "real floating") else 8,
+                        input_bytes=_limits.nbytes(x))
     if interpolation == "bicubic":
         x = xp.astype(x, _xp.compute_dtype(xp, x))
         rows, cols = (xp.asarray(_bicubic_matrix(n, f), dtype=x.dtype, device=device(x))
                       for n, f in zip(x.shape[2:], factors))
         y = xp.matmul(rows, xp.matmul(x, xp.matrix_transpose(cols)))
     else:
-        y = _interpolate(x, scale_factor=factors, mode=interpolation)
+        with _as_keras(op, "interpolate"):
+            y = _interpolate(x, scale_factor=factors, mode=interpolation)
     return _from_first(xp, y, data_format)

@@ -8,12 +8,22 @@ One axis, ``x = [a, b]``, stride 2, k 3, padding 0::
 
     0 0 a 0 b 0 0      (2 zeros each side: ke - 1 - 0)
     [w2 w1 w0]         slides with stride 1 -> 5 outputs
+
+PyTorch never multiplies those zeros by the weight; with inf or NaN in the
+weight (``inf * 0`` is NaN) each tap's product is kept only where it read an
+input sample.
 """
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
+from array_api_compat import device
+
 from .._geometry import ConvPlan
-from .._xp import set_at, strided, zeros
+from .._xp import all_finite, pad_or_crop, set_at, strided, zeros
+from ._channels import from_groups, tap_matrices, to_groups
 from .direct import conv_direct
 
 
@@ -34,4 +44,39 @@ def conv_transpose_dilate(x, weight, plan, xp):
     stride1 = ConvPlan("conv", dilated_size, plan.out_size, plan.kernel_size, (1,) * rank,
                        plan.dilation, pads, (0,) * rank, groups, plan.in_channels,
                        plan.out_channels)
-    return conv_direct(dilated, flipped, stride1, xp)
+    if all_finite(xp, weight):
+        return conv_direct(dilated, flipped, stride1, xp)
+    return _conv_real_samples_only(xp, dilated, flipped, stride1, plan)
+
+
+def _conv_real_samples_only(xp, dilated, flipped, stride1, plan):
+    """The stride-1 convolution, each tap's product kept only over input samples.
+
+    PyTorch never multiplies inserted or padding zeros by the weight, so an
+    inf or NaN tap must not turn them into NaN: a tap's product is dropped
+    wherever its window reads a zero that is not an input sample.
+    """
+    w = tap_matrices(xp, flipped, plan.groups, transposed=False)
+    padded = pad_or_crop(xp, dilated, stride1.pads)
+    # Per axis, which samples of the padded, zero-inserted input are real.
+    real_axes = []
+    for length, n, s, (lo, _) in zip(padded.shape[2:], plan.in_size, plan.stride,
+                                     stride1.pads):
+        real = np.zeros(length, dtype=bool)
+        where = np.arange(n) * s + lo
+        real[where[(where >= 0) & (where < length)]] = True
+        real_axes.append(real)
+    every = (slice(None), slice(None))
+    zero = xp.zeros((), dtype=padded.dtype, device=device(padded))
+    out = None
+    for tap in itertools.product(*map(range, plan.kernel_size)):
+        starts = tuple(t * d for t, d in zip(tap, plan.dilation))
+        window = padded[every + strided(starts, plan.out_size, (1,) * plan.rank)]
+        term = xp.matmul(to_groups(xp, window, plan.groups), w[(..., *tap)])
+        mask = np.ones((), dtype=bool)
+        for real, start, m in zip(real_axes, starts, plan.out_size):
+            mask = np.multiply.outer(mask, real[start:start + m])
+        mask = xp.asarray(np.reshape(mask, (1, 1, -1, 1)), device=device(padded))
+        term = xp.where(mask, term, zero)
+        out = term if out is None else out + term
+    return from_groups(xp, out, plan.out_size)

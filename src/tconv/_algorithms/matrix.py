@@ -8,10 +8,13 @@ library a dense matrix (refused past ``DENSE_LIMIT`` entries).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_namespace
 
 from .._matrix import matrix_structure
+from .._xp import all_finite, pad_or_crop
 
 DENSE_LIMIT = 2**26
 
@@ -54,5 +57,12 @@ def _multiply(x, weight, plan, xp):
 
 
 def matrix_product(x, weight, plan, xp):
+    if not plan.is_transposed and any(lo or hi for lo, hi in plan.pads) and not all_finite(
+            xp, weight):
+        # C has no entries for the padding, but PyTorch multiplies the padding
+        # zeros by the weight (an inf tap makes NaN there): pad x explicitly.
+        x = pad_or_crop(xp, x, plan.pads)
+        plan = dataclasses.replace(plan, in_size=tuple(x.shape[2:]),
+                                   pads=((0, 0),) * plan.rank)
     return xp.reshape(_multiply(x, weight, plan, xp),
                       (x.shape[0], plan.out_channels, *plan.out_size))

@@ -13,7 +13,9 @@ does ONE matrix multiply, writing its outputs exactly once::
 
 For ``k == s`` every phase has one tap and the layer is a single reshape of
 one multiply. The gathered windows are bounded by processing the batch in
-chunks.
+chunks. Windows reaching past the input read padding zeros; PyTorch never
+multiplies those by the weight, so with inf or NaN in the weight each tap's
+product is kept only where it read a real sample (``inf * 0`` stays out).
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
+from array_api_compat import device
+
 from .._geometry import phases
-from .._xp import depend_on, pad_or_crop, set_at, strided, zeros
+from .._xp import all_finite, depend_on, pad_or_crop, set_at, strided, zeros
 
 # Gathered windows of at least this many elements are never split further.
 MIN_CHUNK = 1 << 18
@@ -49,6 +54,7 @@ def conv_transpose_phase(x, weight, plan, xp):
     step = max(1, max(MIN_CHUNK, batch * math.prod(plan.out_size) * plan.out_channels)
                // max(1, per_sample * largest * c_in))
     reached = False
+    is_finite = all_finite(xp, weight)
     for combo in itertools.product(*axes):
         counts = tuple(p.count for p in combo)
         landing = strided(tuple(p.start for p in combo), counts, plan.stride)
@@ -65,8 +71,12 @@ def conv_transpose_phase(x, weight, plan, xp):
             windows = [x[(every, part, *(slice(sh + lo, sh + lo + c) for (_, sh), lo, c in
                                          zip(taps, before, counts)), every)]
                        for taps in tap_sets]
-            gathered = xp.reshape(xp.stack(windows, axis=-2), (groups, -1, len(tap_sets) * ci))
-            result = xp.matmul(gathered, sub)  # (G, n*prod(counts), co)
+            if is_finite:
+                gathered = xp.reshape(xp.stack(windows, axis=-2),
+                                      (groups, -1, len(tap_sets) * ci))
+                result = xp.matmul(gathered, sub)  # (G, n*prod(counts), co)
+            else:
+                result = _masked_sum(xp, windows, w, tap_sets, counts, plan.in_size)
             result = xp.reshape(result, (groups, -1, *counts, co))
             result = xp.permute_dims(result, (*range(1, 2 + rank), 0, 2 + rank))
             out = set_at(xp, out, (part, *landing, every, every), result)
@@ -75,3 +85,24 @@ def conv_transpose_phase(x, weight, plan, xp):
     # (N, *out, G, co) -> (N, G*co, *out): a channels-last view, no copy.
     out = xp.permute_dims(out, (0, rank + 1, rank + 2, *range(1, rank + 1)))
     return xp.reshape(out, (batch, plan.out_channels, *plan.out_size))
+
+
+def _masked_sum(xp, windows, w, tap_sets, counts, in_size):
+    """Sum of every tap's window times its matrix, each kept only over real samples."""
+    every = slice(None)
+    groups, ci = windows[0].shape[0], windows[0].shape[-1]
+    total = None
+    for window, taps in zip(windows, tap_sets):
+        product = xp.matmul(xp.reshape(window, (groups, -1, ci)),
+                            w[(every, every, every, *(t for t, _ in taps))])
+        product = xp.reshape(product, (*window.shape[:-1], -1))
+        # Window sample j of this tap reads input j + shift: real when inside.
+        mask = np.ones((1,), dtype=bool)
+        for (_, shift), count, n in zip(taps, counts, in_size):
+            j = np.arange(count) + shift
+            mask = np.multiply.outer(mask, (j >= 0) & (j < n))
+        mask = xp.asarray(np.reshape(mask, (1, 1, *counts, 1)), device=device(product))
+        product = xp.where(mask, product, xp.zeros((), dtype=product.dtype,
+                                                    device=device(product)))
+        total = product if total is None else total + product
+    return xp.reshape(total, (groups, -1, total.shape[-1]))
