@@ -382,3 +382,25 @@ def test_cli_help_has_examples(capsys, command):
     assert status == 0
     assert "examples:" in out
     assert_fits(out)
+
+
+def test_cli_solve_shows_each_layers_score_and_holes(capsys):
+    status, out, err = run(capsys, "solve", "5", "11", "--stride", "2", "--max", "20")
+    assert status == 0 and err == ""
+    table = out[:out.index("equivalent calls:")].splitlines()
+    assert table[1].split()[-1] == "score"
+    found = tconv.solve(5, 11, stride=2, max_results=20)
+    rows = [line.split() for line in table[2:2 + len(found)]]
+    for rank, (row, layer) in enumerate(zip(rows, found), 1):
+        assert row[0] == str(rank)
+        if layer.has_holes:
+            assert row[-1] == "holes"
+            continue
+        score = tconv.checkerboard(layer.kernel_size, layer.stride, padding=layer.padding,
+                                   output_padding=layer.output_padding,
+                                   dilation=layer.dilation, rank=1).score
+        assert float(row[-1]) == pytest.approx(score, abs=5e-3)
+    # Layers that leave holes whatever the weights come after every layer that does not.
+    holes = [row[-1] == "holes" for row in rows]
+    assert holes == sorted(holes) and any(holes) and not holes[0]
+    assert_fits(out)

@@ -111,3 +111,14 @@ def test_errors_exit_2_with_the_message(capsys, argv, pattern):
     assert status == 2 and out == ""
     assert "tconv translate: error:" in err
     assert re.search(pattern, err), err
+
+
+def test_following_the_input_size_advice_works(capsys):
+    common = ("--from", "keras", "--to", "torch", "kernel_size=3", "strides=2",
+              "padding=same", "input_size=(32,32)")
+    status, out, err = run(capsys, *common)
+    assert status == 0 and err == ""
+    status_flag, out_flag, _ = run(capsys, *common[:-1], "--input-size", "32x32")
+    assert status_flag == 0 and out_flag == out
+    status, _, err = run(capsys, *common, "--input-size", "32x32")
+    assert status == 2 and "input_size given twice" in err

@@ -95,11 +95,15 @@ def run(args, parser) -> int:
             values = ["" if value is None else
                       f"{value[0]}:{value[1]}" if isinstance(value, tuple) else str(value)
                       for value in (getattr(layer, name) for name in fields)]
-            rows.append([str(rank) if index == 0 else "", str(index + 1), *values,
-                         f"{sizes[index]} -> {sizes[index + 1]}"])
-    header = ["#", "layer", *fields, "sizes"]
-    if args.layers == 1:
-        header, rows = [header[0], *header[2:]], [[row[0], *row[2:]] for row in rows]
+            # "#": the rank, and for a chain "rank.layer" (2.1, 2.2, ...)
+            number = str(rank) if args.layers == 1 else f"{rank}.{index + 1}"
+            rows.append([number, *values,
+                         f"{sizes[index]} -> {sizes[index + 1]}",
+                         "holes" if layer.has_holes else f"{layer.score:.3g}"])
+    # score: tconv.checkerboard's unevenness (0 = every interior output gets
+    # the same number of kernel copies); "holes": outputs no weight can reach,
+    # ranked last whatever their score.
+    header = ["#", *fields, "sizes", "score"]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  " + " ".join(cell.ljust(width) for cell, width in zip(row, widths))

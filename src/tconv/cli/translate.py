@@ -102,9 +102,18 @@ def run(args, parser) -> int:
         repeated = sorted({name for name in names if names.count(name) > 1})
         message = f"parameter {', '.join(repeated)} given more than once"
         raise ValueError(message)
+    input_size = args.input_size
+    if "input_size" in params:
+        # The library's advice says "give input_size=(H, W)": accept it as a
+        # parameter too, but not twice.
+        if input_size is not None:
+            message = ("input_size given twice, as --input-size and as the parameter "
+                       "input_size=...; give it once")
+            raise ValueError(message)
+        input_size = params.pop("input_size")
     rank = _rank(args, params)
     result = tconv.translate(args.source, args.target, op=args.op, rank=rank,
-                             input_size=args.input_size, **params)
+                             input_size=input_size, **params)
     print(f"tconv translate: {args.source} {args.op} -> {args.target}, {rank}-D"
           + ("" if result.output_size is None else
              f", output size {'x'.join(map(str, result.output_size))}"))
