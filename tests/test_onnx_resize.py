@@ -245,6 +245,18 @@ def _is_empty(case):
                     "antialias": 1, "exclude_outside": 1, "extrapolation_value": 0.0,
                     "keep_aspect_ratio_policy": "stretch", "cubic_coeff_a": -0.5,
                     "axes": [2, 3]}})
+# An axis of unchanged length is skipped under antialias, but still extrapolates.
+@example({"shape": [4, 2, 2], "axes": [0, 1, 2], "scales": [0.3, 0.6, 1.3], "sizes": None,
+          "roi": [-0.3, -0.3, -0.3, 0.6, 0.6, 0.6], "seed": 0,
+          "attrs": {"mode": "linear", "coordinate_transformation_mode": "tf_crop_and_resize",
+                    "antialias": 1, "exclude_outside": 0, "extrapolation_value": -3.5,
+                    "keep_aspect_ratio_policy": "stretch"}})
+# A scale-1 axis is skipped whole: no extrapolation there.
+@example({"shape": [2, 2], "axes": [0, 1], "scales": None, "sizes": [1, 2],
+          "roi": [-0.3, -0.3, 0.6, 0.6], "seed": 0,
+          "attrs": {"mode": "linear", "coordinate_transformation_mode": "tf_crop_and_resize",
+                    "antialias": 0, "exclude_outside": 0, "extrapolation_value": -3.5,
+                    "keep_aspect_ratio_policy": "stretch"}})
 def test_resize_matches_onnxruntime(case):
     rng = np.random.default_rng(case["seed"])
     X = rng.standard_normal(case["shape"]).astype(np.float32)

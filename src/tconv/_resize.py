@@ -299,15 +299,21 @@ def apply_axis(x: np.ndarray, axis: int, taps: np.ndarray, weights) -> np.ndarra
     return (gathered * weights.reshape(shape)).sum(axis=axis + 1)
 
 
-def resize(x: np.ndarray, plans, kernel: Kernel, extrapolation_value: float):
+def resize(x: np.ndarray, plans, kernel: Kernel, extrapolation_value: float,
+           unresampled=()):
     """Resize ``x`` (already float64, or any dtype for nearest) axis by axis.
 
-    ``plans`` lists the resized axes; the others are left alone.
+    ``plans`` lists the resized axes; the others are left alone, except those
+    in ``unresampled``: axes whose values are kept as they are but whose
+    ``tf_crop_and_resize`` positions outside the input still take
+    ``extrapolation_value`` (onnxruntime's antialiased path, which skips an
+    axis of unchanged length but not its extrapolation).
     """
     mask = None
-    for plan in plans:
+    for plan in [*plans, *unresampled]:
         taps, weights, outside = axis_table(plan, kernel)
-        x = apply_axis(x, plan.axis, taps, weights)
+        if plan in plans:
+            x = apply_axis(x, plan.axis, taps, weights)
         if outside is not None and outside.any():
             shape = [1] * x.ndim
             shape[plan.axis] = plan.out_size

@@ -1220,9 +1220,17 @@ def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
     if runtime == "onnxruntime":
         if all(p.out_size == p.in_size for p in plans):
             return X.copy()  # onnxruntime copies X whatever the scales
-        plans = [p for p in plans if p.out_size != p.in_size or not (
+        kept = [p for p in plans if p.out_size != p.in_size or not (
             antialias or np.float32(p.scale) == 1)]
+        # An axis skipped for antialias (same length, scale not 1) still
+        # extrapolates outside the roi (tf_crop_and_resize); a scale-1 axis
+        # is skipped whole.
+        unresampled = [p for p in plans if p not in kept and np.float32(p.scale) != 1]
+        plans = kept
+    else:
+        unresampled = []
     if mode == "nearest":
-        return _resize.resize(X, plans, kernel, extrapolation_value)
-    Y = _resize.resize(X.astype(np.float64), plans, kernel, extrapolation_value)
+        return _resize.resize(X, plans, kernel, extrapolation_value, unresampled)
+    Y = _resize.resize(X.astype(np.float64), plans, kernel, extrapolation_value,
+                       unresampled)
     return _resize.restore_dtype(Y, X.dtype, antialias)
