@@ -361,6 +361,14 @@ def _is_empty_spec(case, X_shape):
           "attrs": {"mode": "linear", "coordinate_transformation_mode": "align_corners",
                     "antialias": 0, "exclude_outside": 0, "extrapolation_value": 0.0,
                     "keep_aspect_ratio_policy": "stretch", "axes": [2, 3]}})
+# keep_aspect_ratio_policy: one scale, mapped with its fractional width (an
+# output of length 1 too).
+@example({"shape": [1, 2, 1, 6], "axes": [0, 1, 2, 3], "scales": None, "sizes": [1, 2, 1, 4],
+          "roi": [-0.3, -0.3, -0.3, -0.3, 0.6, 0.6, 0.6, 0.6], "seed": 0,
+          "attrs": {"mode": "nearest", "coordinate_transformation_mode": "tf_crop_and_resize",
+                    "antialias": 0, "exclude_outside": 0, "extrapolation_value": -3.5,
+                    "keep_aspect_ratio_policy": "not_larger",
+                    "nearest_mode": "round_prefer_floor"}})
 def test_resize_matches_the_reference_evaluator(case):
     rng = np.random.default_rng(case["seed"])
     X = rng.standard_normal(case["shape"]).astype(np.float32)

@@ -1044,7 +1044,9 @@ def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy, runtime="
         raise ValueError(message)
     _check_bytes(op, X, axes, out_sizes)
     is_ratio = scales is None and policy == "stretch"
-    return [_resize.AxisPlan(a, n, m, s, r, is_ratio, width, from_sizes=scales is None)
+    # keep_aspect_ratio_policy turns sizes into one scale: the spec then maps
+    # with that scale's fractional width, as with scales (length 1 included).
+    return [_resize.AxisPlan(a, n, m, s, r, is_ratio, width, from_sizes=is_ratio)
             for a, n, m, s, r, width in zip(axes, in_sizes, out_sizes, values, ranges, widths)]
 
 
