@@ -15,7 +15,7 @@ import tconv
 
 from .suite import LARGE
 
-ENV_PATTERN = re.compile(r"(_NUM_THREADS|^OPENBLAS_|^OMP_|^MKL_|^KMP_|^GOMP_|^XLA_FLAGS$"
+ENV_PATTERN = re.compile(r"(_NUM_THREADS|^OPENBLAS_|^TCONV_BENCH_|^OMP_|^MKL_|^KMP_|^GOMP_|^XLA_FLAGS$"
                          r"|^ORT_)")
 
 
