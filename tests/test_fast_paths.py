@@ -143,8 +143,18 @@ def test_compiled_needs_no_buffer(transposed, groups):
     op = tconv.conv_transpose if transposed else tconv.conv
     w = rng.standard_normal((16, 16 // groups, 4, 4), dtype=np.float32)
     call = lambda: op(x, w, stride=2, padding=1, groups=groups, algorithm="compiled")
-    call()  # compile / load outside the measurement
+    got = call()  # compile / load outside the measurement; big enough to run threaded
+    reference = op(x, w, stride=2, padding=1, groups=groups, algorithm="matrix")
+    scale = op(np.abs(x), np.abs(w), stride=2, padding=1, groups=groups, algorithm="matrix")
+    assert_close(got, reference, dtype=np.float32, scale=scale)
     assert _extra_bytes(call) <= 100 * 4 + 16_384
+
+
+def test_compiled_threads_follow_numba_num_threads(monkeypatch):
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
+    assert compiled._threads() == 1
+    monkeypatch.delenv("NUMBA_NUM_THREADS")
+    assert compiled._threads() >= 1
 
 
 def test_delegated_needs_no_numpy_buffer():

@@ -74,9 +74,11 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def _threads() -> int:
-    """CPUs this process may use (the compiled loops release the GIL)."""
+    """CPUs this process may use (the loops release the GIL), at most ``NUMBA_NUM_THREADS``."""
     affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    usable = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    limit = os.environ.get("NUMBA_NUM_THREADS", "")
+    return max(1, min(usable, int(limit))) if limit.isdigit() else usable
 
 
 def _run(kernel, x, weight, plan, work):
