@@ -23,6 +23,7 @@ imported to detect a library.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 _DTYPES = ("float32", "float64")
@@ -61,6 +62,7 @@ def conv(x, weight, bias, plan):
                   dilation=plan.dilation, groups=plan.groups)
 
 
+@functools.lru_cache(maxsize=256)  # plans are frozen (hashable); layers repeat them
 def transpose_window(plan):
     """Native ``(padding, output_padding)`` and the ``(before, after)`` fix-up per axis.
 
