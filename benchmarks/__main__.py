@@ -18,6 +18,15 @@ if "--spin" not in sys.argv[1:]:
     for name, value in QUIET_THREADS.items():
         os.environ.setdefault(name, value)
 
+# A user's NumPy runs its OpenBLAS unpinned: where the environment pins the kernel
+# (OPENBLAS_CORETYPE, e.g. Haswell on an AVX-512 CPU) or its cache size, time what users
+# get. For this process only; the report records the kernel threadpoolctl then shows, and
+# the dropped values.
+UNPINNED = {name: os.environ.pop(name) for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+            if name in os.environ}
+if UNPINNED:
+    os.environ["TCONV_BENCH_UNPINNED"] = ",".join(f"{k}={v}" for k, v in UNPINNED.items())
+
 from .cli import main
 
 sys.exit(main())

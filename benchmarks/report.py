@@ -15,12 +15,16 @@ import tconv
 
 from .suite import LARGE
 
-ENV_PATTERN = re.compile(r"(_NUM_THREADS|^OPENBLAS_|^OMP_|^MKL_|^KMP_|^GOMP_|^XLA_FLAGS$"
-                         r"|^ORT_)")
+ENV_PATTERN = re.compile(r"(_NUM_THREADS|^OPENBLAS_|^TCONV_BENCH_|^OMP_|^MKL_|^KMP_|^GOMP_"
+                         r"|^XLA_FLAGS$|^ORT_)")
 
 
 def limit_threads(threads):
-    """Limit NumPy's BLAS (and any OpenMP pool) to ``threads`` via threadpoolctl, if installed."""
+    """Limit NumPy's BLAS (and any OpenMP pool) to ``threads`` via threadpoolctl, if installed.
+
+    tconv's compiled loops read ``NUMBA_NUM_THREADS`` at each call: set for this process.
+    """
+    os.environ["NUMBA_NUM_THREADS"] = str(threads)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

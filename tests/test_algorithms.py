@@ -155,8 +155,12 @@ def test_auto_counts_the_whole_batch_on_numpy(monkeypatch, batch, expected):
     assert _auto_pick(monkeypatch, x, w, **options) == [expected]
 
 
-def test_auto_never_picks_scatter_for_torch_tensors(monkeypatch):
+def test_auto_on_torch_tensors_delegates_or_never_picks_scatter(monkeypatch):
+    """float32/float64 tensors run PyTorch's own kernel (nothing picked); other dtypes
+    run tconv's algorithms, never the per-tap ``"scatter"``."""
     torch = pytest.importorskip("torch")
     x, w = torch.zeros((1, 2, 3, 3)), torch.zeros((2, 2, 3, 3))
     assert _auto_pick(monkeypatch, x.numpy(), w.numpy(), stride=2) == ["scatter"]
-    assert _auto_pick(monkeypatch, x, w, stride=2) == ["gemm"]
+    assert _auto_pick(monkeypatch, x, w, stride=2) == []
+    half = (x.to(torch.float16), w.to(torch.float16))
+    assert _auto_pick(monkeypatch, *half, stride=2) == ["gemm"]

@@ -134,3 +134,23 @@ def test_a_wrong_tconv_output_aborts_the_layer_and_fails_the_run(monkeypatch, tm
     assert layer["repeats"] == 0
     assert layer["implementations"]["tconv[auto]"]["samples_ms"] == []
     assert "OUTPUT MISMATCH" in capsys.readouterr().out
+
+
+def test_conv_suite_checks_and_times_a_layer(capsys):
+    """``python -m benchmarks.conv`` on one tiny layer: every output agrees, a row and
+    the geometric means are printed (no timing is asserted)."""
+    from benchmarks import conv
+
+    assert conv.main(["--filter", "fsrcnn.feature", "--repeats", "1", "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("fsrcnn.feature"))
+    assert "MISMATCH" not in out and len(row.split()) >= 12
+    assert "geometric means: torch/np" in out
+
+
+def test_conv_suite_reports_a_wrong_output(monkeypatch, capsys):
+    from benchmarks import conv
+
+    monkeypatch.setattr(conv.tconv, "conv", lambda x, w, **options: np.zeros(1))
+    assert conv.main(["--filter", "fsrcnn.feature", "--repeats", "1", "--threads", "1"]) == 1
+    assert "OUTPUT MISMATCH" in capsys.readouterr().out

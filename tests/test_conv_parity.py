@@ -34,9 +34,21 @@ pytestmark = pytest.mark.usefixtures("torch_one_thread")
 DTYPES = st.sampled_from([np.float64, np.float32])
 
 
+def on_tensors(op, x, weight, bias, **options):
+    """``op`` with ``algorithm="auto"`` on PyTorch tensors (delegated to PyTorch's
+    kernel, its extra semantics mapped around the call), read back as NumPy."""
+    as_tensor = torch.from_numpy  # keeps the dtype
+    y = op(as_tensor(x), as_tensor(weight), None if bias is None else as_tensor(bias),
+           algorithm="auto", **options)
+    assert isinstance(y, torch.Tensor)
+    return y.numpy()
+
+
 def run_all(op, algorithms, x, weight, bias, **options):
-    """``{algorithm: result}`` for every algorithm of ``op``."""
-    return {name: op(x, weight, bias, algorithm=name, **options) for name in algorithms}
+    """``{algorithm: result}`` for every algorithm of ``op``, and ``"auto"`` on tensors."""
+    results = {name: op(x, weight, bias, algorithm=name, **options) for name in algorithms}
+    results["auto on torch tensors"] = on_tensors(op, x, weight, bias, **options)
+    return results
 
 
 def check_results(results, expected, scale, dtype, what):
@@ -243,8 +255,8 @@ def test_conv_transpose_same_is_adjoint_of_conv_same(c):
     assert forward.shape == y.shape
     bound = np.sum(tconv.conv(np.abs(u), np.abs(weight), **options) * np.abs(y))
     left = np.sum(forward * y)
-    for name in tconv.CONV_TRANSPOSE_ALGORITHMS:
-        back = tconv.conv_transpose(y, weight, algorithm=name, **options)
+    for name, back in run_all(tconv.conv_transpose, tconv.CONV_TRANSPOSE_ALGORITHMS, y, weight,
+                              None, **options).items():
         assert back.shape == u.shape, name
         assert_close(np.sum(u * back), left, scale=bound, what=f"adjoint [{name}] {c!r}")
 
@@ -283,9 +295,9 @@ def test_conv_transpose_output_size_matches_torch(c, full_shape):
             module_size = [xt.shape[0], c.out_channels, *wanted] if full_shape else wanted
             from_module = ref.numpy(module(xt, output_size=list(module_size)))
         expected = from_module if c.batch is not None else from_module[0]
-    for name in tconv.CONV_TRANSPOSE_ALGORITHMS:
-        got = tconv.conv_transpose(x, weight, bias, output_size=output_size, algorithm=name,
-                                   **options)
+    results = run_all(tconv.conv_transpose, tconv.CONV_TRANSPOSE_ALGORITHMS, x, weight, bias,
+                      output_size=output_size, **options)
+    for name, got in results.items():
         assert_close(got, expected, scale=scale, what=f"output_size={output_size} [{name}]")
 
 
@@ -313,3 +325,33 @@ def test_conv_transpose_padding_beyond_kernel_span(algorithm):
     got = tconv.conv_transpose([[1, 2, 3, 4, 5]], [[[1, 10, 100]]], padding=3,
                                algorithm=algorithm)
     assert got.tolist() == [[234]]
+
+
+# --------------------------------------------------------------------------- delegation
+
+def _gradients(op, algorithm, arrays, upstream, options):
+    leaves = [ref.tensor(a, requires_grad=True) for a in arrays if a is not None]
+    bias = leaves[2] if len(leaves) == 3 else None
+    y = op(leaves[0], leaves[1], bias, algorithm=algorithm, **options)
+    return [ref.numpy(g) for g in torch.autograd.grad(y, leaves, torch.from_numpy(upstream))]
+
+
+@scaled(0.1)
+@given(st.booleans().flatmap(lambda transposed: cases(transposed, symmetric=False)))
+@example(case(True, 2, 2, stride=3, padding=((1, 0),), output_padding=2, has_bias=True))
+@example(case(True, (3, 3), 2, stride=2, padding=((2, 0), (1, 3)), output_padding=1,
+              has_bias=True))
+@example(case(False, (4, 4), 3, stride=(2, 3), padding=((0, 2), (3, 1)), has_bias=True))
+def test_delegated_gradients_match_tconv_algorithm(c):
+    """On tensors ``"auto"`` runs PyTorch's kernel with pads/crops around it; its gradients
+    of x, weight and bias equal those through tconv's own ``"matrix"`` algorithm."""
+    op = tconv.conv_transpose if c.transposed else tconv.conv
+    arrays = c.arrays()
+    upstream = np.random.default_rng(c.seed).standard_normal(c.y_shape)
+    got = _gradients(op, "auto", arrays, upstream, c.kwargs())
+    want = _gradients(op, "matrix", arrays, upstream, c.kwargs())
+    # The same gradients on absolute values bound the summation error.
+    scales = _gradients(op, "matrix", [None if a is None else np.abs(a) for a in arrays],
+                        np.abs(upstream), c.kwargs())
+    for which, g, w, scale in zip("xwb", got, want, scales):
+        assert_close(g, w, scale=scale, what=f"d/d{which} {c!r}")

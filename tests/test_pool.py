@@ -347,12 +347,10 @@ def test_max_unpool_gradient_equals_torch(case):
     assert torch.equal(got, expected)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known divergence: a window holding no input (padding (0, 1), dilation 3) is -inf; "
-    "its index (equal in tconv) is PyTorch's first tap past the padding, w=2, flattened as "
-    "h*W + w = 2 and 4 though W is 2; PyTorch's backward sends the gradient there, to "
-    "element (1, 0) for index 2; tconv sends none"))
 def test_gradient_of_a_window_without_input():
+    """A window holding no input (padding (0, 1), dilation 3) is -inf, its index PyTorch's
+    first tap past the padding (flattened as ``h*W + w`` though ``w`` is outside the plane);
+    on PyTorch tensors max_pool runs PyTorch's kernel, so the gradient goes there too."""
     x = np.arange(4.0).reshape(1, 1, 2, 2)
     leaf, theirs = (torch.tensor(x, requires_grad=True) for _ in range(2))
     values, indices = tconv.max_pool(leaf, (1, 2), 1, (0, 1), (1, 3), return_indices=True)

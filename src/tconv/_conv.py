@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array_api_compat import is_numpy_namespace
 
-from . import _args, _geometry, _limits
+from . import _args, _delegate, _geometry, _limits
 from ._algorithms import CONV, CONV_TRANSPOSE, choose
 from ._xp import as_array, compute_dtype, namespace_of
 
@@ -132,9 +132,14 @@ def check_output_bytes(op, plan, x, weight, *, stride, padding, dilation, output
                             what="a padded input")
     _limits.check_bytes(op, "x", "<input>", [batch, plan.out_channels, *plan.out_size], size,
                         input_bytes=given)
+_NATIVE = {"conv": _delegate.conv, "conv_transpose": _delegate.conv_transpose}
 
 
 def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
+    if algorithm == "auto":  # PyTorch's own kernel on PyTorch tensors
+        y = _NATIVE[op](x, weight, bias, plan)
+        if y is not None:
+            return y if is_batched else y[0, ...]
     name = (choose(registry, plan, x.shape[0], numpy=is_numpy_namespace(xp))
             if algorithm == "auto" else algorithm)
     y = registry[name](x, weight, plan, xp)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_array
 
-from . import _args, _limits
+from . import _args, _delegate, _limits
 from ._xp import as_array, compute_dtype, namespace_of
 
 MODES: tuple[str, ...] = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
@@ -531,4 +531,5 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         align_corners=align_corners,
         precision="float64" if x.dtype == xp.float64 else "float32",
         nearest_kernel=nearest_kernel(out_size, is_channels_last))
-    return _resample(xp, x, plan)
+    native = _delegate.interpolate(x, plan)  # PyTorch's kernel on its tensors
+    return _resample(xp, x, plan) if native is None else native

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_namespace
 
-from . import _args, _limits
+from . import _args, _delegate, _limits
 from ._geometry import Pads, effective_kernel
 from ._xp import as_array, compute_dtype, namespace_of, set_at
 
@@ -484,7 +484,9 @@ def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
     With padding and dilation a window can hold no input at all; its value is
     ``-inf`` and its index PyTorch's (the first tap past the begin padding,
     flattened even when it lies outside the plane). PyTorch's backward sends
-    such a window's gradient to that flat position; here it goes nowhere.
+    such a window's gradient to that flat position. PyTorch tensors with
+    equal padding on both sides run PyTorch's own kernel, so the same happens;
+    with unequal sides tconv's code runs and that gradient goes nowhere.
 
     Examples
     --------
@@ -506,7 +508,8 @@ def max_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
     return_indices = flag(op, "return_indices", return_indices)
     plan = resolve_pool(op, tuple(x.shape[2:]), kernel_size, stride, padding, dilation,
                         ceil_mode)
-    values, indices = max_pool_taps(x, plan, xp, return_indices)
+    native = _delegate.max_pool(x, plan, return_indices)  # PyTorch's kernel on its tensors
+    values, indices = native or max_pool_taps(x, plan, xp, return_indices)
     if not is_batched:
         values = values[0, ...]
         indices = None if indices is None else indices[0, ...]
@@ -603,5 +606,7 @@ def max_unpool(x, indices, kernel_size, stride=None, padding=0, output_size=None
         message = (f"{op}: indices hold values from {low} to {high}, but each must address "
                    f"the output plane of size {plan.out_size}: 0..{size - 1}")
         raise ValueError(message)
-    y = max_unpool_scatter(x, indices, plan, xp)
+    y = _delegate.max_unpool(x, indices, plan)  # PyTorch's kernel on its tensors
+    if y is None:
+        y = max_unpool_scatter(x, indices, plan, xp)
     return y if is_batched else y[0, ...]
