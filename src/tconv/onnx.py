@@ -21,11 +21,13 @@ example, is listed in docs/rules/onnx-departures.md. Where the
 specification is silent, onnxruntime is followed. ``onnx`` itself is never
 imported.
 
-Sizes are checked before any allocation: a Resize or MaxUnpool output over
-``tconv.onnx.MAX_OUTPUT_BYTES`` (4 GiB, counted in float64 for Resize), or a
-MaxPool beyond the core's pads gathering over ``tconv.onnx.MAX_POOL_BYTES``
-(2 GiB), raises a ValueError naming the parameter and the bytes; assign a
-larger value to the constant to go past it.
+Sizes are checked before any allocation, against the library's one limit
+(``tconv.get_max_output_bytes()``, 2 GiB by default): a Resize or MaxUnpool
+output (counted in float64 for Resize, which computes in it), or the windows
+a MaxPool beyond the core's pads gathers, over it raises a ValueError naming
+the parameter and the bytes; ``tconv.set_max_output_bytes(n)``, the context
+manager ``tconv.max_output_bytes(n)`` or the environment variable
+``TCONV_MAX_OUTPUT_BYTES`` raise it.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ import re
 
 import numpy as np
 
-from . import _args, _resize
+from . import _args, _limits, _resize
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
 from ._geometry import effective_kernel, full_transpose_length
@@ -502,14 +504,6 @@ def _pool_input(op: str, X, kernel_shape):
     return X, rank, kernel
 
 
-# The most bytes the adapter's own MaxPool (pads beyond half the kernel) may
-# gather at once; raise it (tconv.onnx.MAX_POOL_BYTES = ...) to go past it.
-MAX_POOL_BYTES = 2**31
-# The most bytes an output of Resize or MaxUnpool may take (counted as float64
-# for Resize, which computes in it); raise it (tconv.onnx.MAX_OUTPUT_BYTES =
-# ...) to go past it.
-MAX_OUTPUT_BYTES = 2**32
-
 
 def _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort: bool):
     """Output lengths of MaxPool, ``None`` on an axis that would have none.
@@ -571,12 +565,10 @@ def _pool_wide(op: str, X: np.ndarray, kernel, stride, padding, dilation, ceil_m
                        f"({n + lo + hi}); the output would be empty")
             raise ValueError(message)
     count = math.prod(kernel)
-    need = math.prod(X.shape[:2]) * math.prod(outs) * count * (X.dtype.itemsize + 1)
-    if need > MAX_POOL_BYTES:
-        message = (f"{op}: pads={[p for pair in zip(*padding) for p in pair]!r} with "
-                   f"kernel_shape={list(kernel)!r} would gather {need} bytes, over "
-                   f"tconv.onnx.MAX_POOL_BYTES = {MAX_POOL_BYTES} (raise it to go on)")
-        raise ValueError(message)
+    # The windows are gathered at once: values plus a validity byte each.
+    _limits.check_bytes(op, "pads", [p for pair in zip(*padding) for p in pair],
+                        (*X.shape[:2], *outs, count), X.dtype.itemsize + 1,
+                        what="a gather of the windows")
     index, valid = [], np.ones((1,) * (2 * rank), dtype=bool)
     for a, (n, k, s, (lo, _), d) in enumerate(zip(sizes, kernel, stride, padding, dilation)):
         shape = [1] * (2 * rank)
@@ -782,13 +774,13 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         if min(out_size) < 1:
             message = f"{op}: output_shape={list(full)!r} must be positive"
             raise ValueError(message)
-        _check_bytes(op, X, range(2, rank + 2), out_size, "output_shape")
+        _check_bytes(op, X, range(2, rank + 2), out_size, "output_shape", list(full))
         if not ort:
             Y = max_unpool(X, I, kernel_shape=kernel, pads=[p for pair in zip(*padding)
                                                             for p in pair],
                            strides=stride, runtime="spec")
             return _fit(op, Y, out_size)
-    _check_bytes(op, X, range(2, rank + 2), out_size, "strides/pads/output_shape")
+    _check_bytes(op, X, range(2, rank + 2), out_size, "strides", list(stride))
     if min(out_size) < 1:
         message = f"{op}: the output would be empty ({out_size}); check pads={pads!r}"
         raise ValueError(message)
@@ -1042,7 +1034,10 @@ def _resize_plans(op, X, axes, roi, scales, sizes, coordinate, policy, runtime="
         message = (f"{op}: {what} gives an empty output {out_sizes} on axes {list(axes)} "
                    f"of sizes {in_sizes}; every output length must be >= 1")
         raise ValueError(message)
-    _check_bytes(op, X, axes, out_sizes)
+    if scales is not None:
+        _check_bytes(op, X, axes, out_sizes, "scales", values)
+    else:
+        _check_bytes(op, X, axes, out_sizes, "sizes", wanted)
     is_ratio = scales is None and policy == "stretch"
     # keep_aspect_ratio_policy turns sizes into one scale: the spec then maps
     # with that scale's fractional width, as with scales (length 1 included).
@@ -1055,17 +1050,13 @@ def _ratio(n: int, m: int, runtime: str) -> float:
     return float(np.float32(m) / np.float32(n)) if runtime == "onnxruntime" else m / n
 
 
-def _check_bytes(op: str, X: np.ndarray, axes, out_sizes, what="scales/sizes") -> None:
-    """Refuse an output (float64 while computing) over ``MAX_OUTPUT_BYTES``."""
+def _check_bytes(op: str, X: np.ndarray, axes, out_sizes, name: str, value) -> None:
+    """Refuse an output (float64 while computing) over the library's limit."""
     shape = list(X.shape)
     for a, m in zip(axes, out_sizes):
         shape[a] = m
-    need = math.prod(shape) * max(X.dtype.itemsize, 8)
-    if need > MAX_OUTPUT_BYTES:
-        message = (f"{op}: the output shape {tuple(shape)} would need {need} bytes, over "
-                   f"tconv.onnx.MAX_OUTPUT_BYTES = {MAX_OUTPUT_BYTES}; check {what} "
-                   "(or raise the limit)")
-        raise ValueError(message)
+    _limits.check_bytes(op, name, value, shape, max(X.dtype.itemsize, 8),
+                        input_bytes=X.nbytes)
 
 
 def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
