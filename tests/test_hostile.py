@@ -206,3 +206,37 @@ def test_huge_values_are_refused_at_once_or_cheap(case, value):
         assert parameter in str(error), (
             f"{name}({parameter}={value!r}): {type(error).__name__}: {error}")
     assert time.perf_counter() - start < 3, f"{name}({parameter}={value!r}) was slow"
+
+
+def _public_functions():
+    """Public functions with keyword parameters and no ``**kwargs`` (``translate``
+    takes its layer's parameters as keywords and names misspelt ones itself:
+    tests/test_translate.py)."""
+    import inspect
+
+    import tconv.keras
+    import tconv.onnx
+
+    for module in (tconv, tconv.onnx, tconv.keras):
+        for name in getattr(module, "__all__", dir(module)):
+            value = getattr(module, name)
+            if not inspect.isfunction(value) or name.startswith("_"):
+                continue
+            kinds = [p.kind for p in inspect.signature(value).parameters.values()]
+            if inspect.Parameter.VAR_KEYWORD in kinds:
+                continue
+            if {inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD} & set(
+                    kinds):
+                yield f"{module.__name__}.{name}", value
+
+
+@pytest.mark.parametrize(("name", "function"), list(_public_functions()))
+def test_every_public_function_names_a_misspelt_keyword(name, function):
+    """Every public function with keyword parameters suggests the nearest one."""
+    import inspect
+
+    parameters = [p for p in inspect.signature(function).parameters.values()
+                  if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    target = max(parameters, key=lambda p: len(p.name)).name
+    with pytest.raises(TypeError, match=f"did you mean '{target}'"):
+        function(**{target + "x": 1})

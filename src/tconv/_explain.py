@@ -52,6 +52,7 @@ MATRIX_ROWS = 64
 _INDENT = "  "
 
 
+@_args.keywords
 def explain_text(x, weight, *, op="conv_transpose", stride=1, padding=0, output_padding=0,
                  dilation=1, width=80) -> str:
     """Explain one single-channel (transposed) convolution, step by step.
@@ -789,6 +790,7 @@ class Explanation:
                 f"output {_shape(plan.out_size)}, {len(self.steps)} steps)")
 
 
+@_args.keywords
 def explain(x, weight, *, op="conv_transpose", stride=1, padding=0, output_padding=0,
             dilation=1) -> Explanation:
     """Every step and number of one single-channel (transposed) convolution.

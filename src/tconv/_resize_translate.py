@@ -41,6 +41,7 @@ def _half_pixel(kernel: str, **extra) -> dict:
     return {"mode": kernel, "coordinate_transformation_mode": "half_pixel", **extra}
 
 
+@_args.keywords
 def resize_to_onnx(framework: str, mode: str, *, align_corners: bool | None = None,
                    antialias: bool = False) -> dict:
     """The ONNX ``Resize`` attributes that compute what a framework's resize computes.
@@ -243,6 +244,7 @@ def _candidates(framework: str, rank: int):
                    resize_to_onnx(framework, name, antialias=antialias))
 
 
+@_args.keywords
 def resize_from_onnx(attributes: dict, framework: str, *, rank: int = 2) -> dict:
     """The framework flags that compute what these ONNX ``Resize`` attributes compute.
 

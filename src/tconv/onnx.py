@@ -260,6 +260,7 @@ def _crop(X: np.ndarray, pads):
 # ------------------------------------------------------------------ Conv, ConvTranspose
 
 
+@_args.keywords
 def conv(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1, kernel_shape=None,
          pads=None, strides=None, runtime="spec"):
     """ONNX ``Conv`` (opset 22).
@@ -385,6 +386,7 @@ def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, d
     return tuple(result)
 
 
+@_args.keywords
 def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
                    kernel_shape=None, output_padding=None, output_shape=None, pads=None,
                    strides=None, runtime="spec"):
@@ -605,6 +607,7 @@ def _pool_wide(op: str, X: np.ndarray, kernel, stride, padding, dilation, ceil_m
     return values, tuple(positions)
 
 
+@_args.keywords
 def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None, pads=None,
              storage_order=0, strides=None, runtime="spec"):
     """ONNX ``MaxPool`` (opset 22), returning ``(Y, Indices)``.
@@ -691,6 +694,7 @@ def max_pool(X, *, kernel_shape, auto_pad="NOTSET", ceil_mode=0, dilations=None,
     return values, plane_indices + planes * math.prod(in_size)
 
 
+@_args.keywords
 def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None,
                runtime="spec"):
     """ONNX ``MaxUnpool`` (opset 22).
@@ -825,6 +829,7 @@ def _blocks(op: str, X, blocksize):
     return X, _args.positive_int(op, "blocksize", blocksize)
 
 
+@_args.keywords
 def depth_to_space(X, *, blocksize, mode="DCR", runtime="spec"):
     """ONNX ``DepthToSpace`` (opset 13 and later).
 
@@ -878,6 +883,7 @@ def depth_to_space(X, *, blocksize, mode="DCR", runtime="spec"):
     return Y.reshape(n, c // (b * b), h * b, w * b)
 
 
+@_args.keywords
 def space_to_depth(X, *, blocksize, mode="DCR", runtime="spec"):
     """ONNX ``SpaceToDepth`` (opset 28, which adds ``mode``; earlier opsets are DCR).
 
@@ -1059,6 +1065,7 @@ def _check_bytes(op: str, X: np.ndarray, axes, out_sizes, name: str, value) -> N
                         input_bytes=X.nbytes)
 
 
+@_args.keywords
 def resize(X, roi=None, scales=None, sizes=None, *, antialias=0, axes=None,
            coordinate_transformation_mode="half_pixel", cubic_coeff_a=-0.75,
            exclude_outside=0, extrapolation_value=0.0, keep_aspect_ratio_policy="stretch",
