@@ -288,11 +288,12 @@ def _add_fit(parser, methods, default_method) -> None:
     parser.add_argument("--method", choices=methods, default=default_method,
                         help=f"up-sampling method (default {default_method})")
     parser.add_argument("--steps", type=_count, metavar="N",
-                        help="training steps (default: superres 800, segment 600; --quick 3)")
+                        help="training steps (default: superres 800, segment 400; --quick 3)")
     parser.add_argument("--budget-seconds", type=_seconds, metavar="S",
                         help="stop after S seconds of training, even before --steps")
-    parser.add_argument("--batch-size", type=_count, default=16, metavar="N",
-                        help="samples per step over all processes (default 16)")
+    parser.add_argument("--batch-size", type=_count, metavar="N",
+                        help="samples per step over all processes (default: superres 16, "
+                             "segment 8)")
     parser.add_argument("--learning-rate", type=_seconds, metavar="LR",
                         help="Adam's step size")
     parser.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
@@ -352,7 +353,8 @@ def _fit_settings(args, task: str) -> dict:
 
     base = (QUICK if args.quick else DEFAULTS)[task]
     steps = args.steps or base["steps"]
-    batch = args.batch_size if not args.quick else min(args.batch_size, 4 * args.nproc)
+    batch = args.batch_size or (base["batch_size"] * args.nproc if args.quick else
+                                base["batch_size"])
     return {"steps": steps, "batch_size": batch, "seed": args.seed,
             "learning_rate": args.learning_rate or base["learning_rate"],
             "budget_seconds": args.budget_seconds, "nproc": args.nproc,

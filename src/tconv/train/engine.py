@@ -305,7 +305,7 @@ def fit(job: Job, *, steps: int, batch_size: int = 16, seed: int = 0,
     --------
     >>> from tconv.train.engine import Job, fit
     >>> job = Job("superres", {"method": "subpixel", "scale": 2, "patch_count": 16,
-    ...                        "patch_size": 8, "features": 8})
+    ...                        "patch_size": 8, "features": 8, "photos": ["camera"]})
     >>> result = fit(job, steps=2, batch_size=4, progress=False)
     >>> result.steps, len(result.losses)
     (2, 2)

@@ -135,11 +135,9 @@ def downscale(images, scale: int):
     --------
     >>> import numpy as np
     >>> from tconv.train.photos import downscale
-    >>> downscale(np.full((12, 24), 0.5), 3)
-    array([[0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
-           [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
-           [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
-           [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]], dtype=float32)
+    >>> small = downscale(np.full((12, 24), 0.5), 3)
+    >>> small.shape, bool(np.allclose(small, 0.5))
+    ((4, 8), True)
     """
     import torch
 

@@ -151,7 +151,7 @@ def job(method: str, scale: int, *, quick: bool = False, **options) -> engine.Jo
     check_scale("superres", scale)
     settings = {"method": method, "scale": int(scale)}
     if quick:
-        settings.update(patch_count=128, patch_size=12, features=8)
+        settings.update(patch_count=128, patch_size=12, features=8, photos=["camera"])
     settings.update(options)
     return engine.Job("superres", settings)
 
