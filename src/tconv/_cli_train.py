@@ -251,6 +251,17 @@ def _run_compare(args, parser) -> int:
     started = time.perf_counter()
     budget = _budget(args)
     del budget["out"]
+    if args.seeds:
+        from .train.compare import compare_seeds
+
+        del budget["seed"]
+        line = _command_line(args).replace(" --out ", f" --seeds {','.join(map(str, args.seeds))} --out ", 1)
+        done = compare_seeds(args.out, args.seeds, methods=args.method or TRAIN_METHODS,
+                             size=args.size, data=args.data, command=line, **budget)
+        print(f"compared over seeds {args.seeds} in {done['seconds']:.0f} s")
+        for path in done["files"]:
+            print(f"wrote {path}")
+        return 0
     result = compare(args.out, methods=args.method or TRAIN_METHODS,
                                 size=args.size, data=args.data, command=_command_line(args),
                                 **budget)
