@@ -89,15 +89,20 @@ def _sheet(panels, title_width: int = 0):
     """Rows of (label, [(caption, grid array), ...]) -> one grey Pillow image."""
     from PIL import Image, ImageDraw
 
-    widths = [sum(g.shape[1] for _, g in row) + _GAP * (len(row) - 1) for _, row in panels]
+    # A real TrueType font (matplotlib's DejaVu Sans): Pillow's built-in bitmap font
+    # is tiny and spaced oddly ("VAE sam ples"). Each panel is as wide as its grid
+    # or its caption, whichever is wider.
+    typeface = font(13)
+
+    def span(caption, grid):
+        return max(grid.shape[1], int(np.ceil(typeface.getlength(caption))))
+
+    widths = [sum(span(c, g) for c, g in row) + _GAP * (len(row) - 1) for _, row in panels]
     heights = [max(g.shape[0] for _, g in row) for _, row in panels]
     width = 2 * _MARGIN + title_width + max(widths)
     height = 2 * _MARGIN + sum(_LABEL + h + _GAP for h in heights) - _GAP
     sheet = Image.new("L", (width, height), _PAPER)
     draw = ImageDraw.Draw(sheet)
-    # A real TrueType font (matplotlib's DejaVu Sans): Pillow's built-in bitmap font
-    # is tiny and spaced oddly ("VAE sam ples").
-    typeface = font(13)
     top = _MARGIN
     for (label, row), tall in zip(panels, heights):
         draw.text((_MARGIN, top + _LABEL), label, fill=_INK, font=typeface)
@@ -106,7 +111,7 @@ def _sheet(panels, title_width: int = 0):
             draw.text((left, top), caption, fill=_INK, font=typeface)
             tile = Image.fromarray(np.rint(np.clip(grid, 0, 1) * 255).astype(np.uint8))
             sheet.paste(tile, (left, top + _LABEL))
-            left += grid.shape[1] + _GAP
+            left += span(caption, grid) + _GAP
         top += _LABEL + tall + _GAP
     return sheet
 
