@@ -1,4 +1,4 @@
-"""``tconv train autoencoder|gan|compare``: the training demos on the command line.
+"""``tconv train autoencoder|gan|superres|segment|apply|compare``: the training demos.
 
 Registered in :mod:`tconv.cli` by ``_add_train``. PyTorch and the training
 code are imported only when a training command runs, so ``tconv --help``
@@ -104,10 +104,12 @@ def _add_train(commands) -> None:
     """Add ``tconv train`` and its three sub-commands to ``commands``."""
     train = commands.add_parser(
         "train", formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="train small autoencoders/GANs to see what each up-sampling method does",
+        help="train small models to see what each up-sampling method does",
         description=textwrap.fill(
-            "Train small models on handwritten digits whose decoders up-sample with a "
-            "chosen method, or compare every method with the same budget and seed. "
+            "Train small models (autoencoders, VAEs and GANs on handwritten digits, "
+            "super-resolution on bundled photographs, segmentation of generated "
+            "scenes) whose up-sampling is a chosen method, or compare every method "
+            "with the same budget and seeds. "
             "Needs the 'train' extra: pip install \"tconv[train]\".", 78))
     kinds = train.add_subparsers(title="commands", metavar="COMMAND", dest="train_command",
                                  required=True)
@@ -134,10 +136,13 @@ def _add_train(commands) -> None:
         "compare", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
         help="train every method with the same budget and seed; write report.md and PNGs",
         description=textwrap.fill(
-            "For each up-sampling method train an autoencoder, a VAE and a GAN with the "
-            "same budget and seed; measure held-out reconstruction error and a "
-            "checkerboard score; write report.md, overview.png, scores.png and one grid "
-            "per method to --out.", 78))
+            "--task digits (default): for each up-sampling method train an autoencoder, "
+            "a VAE and a GAN with the same budget and seed (--seeds: each of several "
+            "seeds, with a mean and spread table); measure held-out reconstruction error "
+            "and a checkerboard score. --task superres / segment: train every "
+            "super-resolution tail (x2 and x3) or segmentation decoder over seeds "
+            "0,1,2. Writes report.md and PNGs to --out, by default a fresh folder "
+            "tconv-compare-TASK in the working directory.", 78))
     compare.add_argument("--task", choices=("digits", "superres", "segment"), default="digits",
                          help="what to compare: the digits autoencoder/VAE/GAN (default), "
                               "super-resolution tails or segmentation decoders")
