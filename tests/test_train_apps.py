@@ -293,3 +293,24 @@ def test_cli_bad_input_exits_2_with_one_message(capsys, argv, match):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_cli_digits_compare_over_seeds_reports_mean_and_spread(tmp_path, capsys):
+    status, out, err = cli(capsys, "compare", "--method", "subpixel", "--seeds", "0,1",
+                           "--steps", "1", "--quiet", "--out", str(tmp_path))
+    assert status == 0, err
+    assert "wrote " + str(tmp_path / "report.md") in out
+    assert (tmp_path / "seed-0" / "report.md").is_file()
+    assert (tmp_path / "seed-1" / "overview.png").is_file()
+    text = (tmp_path / "report.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| `subpixel`"))
+    cells = [cell.strip() for cell in row.split("|")[2:-1]]
+    assert len(cells) == 5 and all(" ± " in cell for cell in cells)
+    # The mean of each cell is the mean of the two seed reports' values.
+    def first_cell(seed):
+        lines = (tmp_path / f"seed-{seed}" / "report.md").read_text().splitlines()
+        return float(next(line for line in lines if line.startswith("| `subpixel`"))
+                     .split("|")[2])
+
+    mean = float(cells[0].split(" ± ")[0])
+    assert mean == pytest.approx((first_cell(0) + first_cell(1)) / 2, abs=1.5e-4)
