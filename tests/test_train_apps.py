@@ -266,6 +266,10 @@ def test_cli_compare_writes_a_fresh_folder(tmp_path, capsys, monkeypatch):
         report_text = (folder / "report.md").read_text()
         assert f"`{method}`" in report_text and "mean ± sample standard deviation" in (
             report_text.replace("\n", " "))
+        if task == "segment":  # the no-model row: mean IoU = background share / 4 classes
+            row = next(line for line in report_text.splitlines() if "all background" in line)
+            masks = segment.held_out(32, 16)[1]
+            assert float(row.split("|")[3]) == pytest.approx((masks == 0).mean() / 4, abs=1e-4)
         for png in folder.glob("*.png"):
             with Image.open(png) as image:
                 assert image.size[0] > 100

@@ -477,7 +477,13 @@ def compare_segment(out, *, methods=None, seeds=SEEDS, steps=None, batch_size=No
         rows.append(row)
     directory = Path(out)
     directory.mkdir(parents=True, exist_ok=True)
-    settings = {**budget, "seeds": seeds, "size": size, "skips": skips,
+    background = np.zeros_like(masks)
+    from .quality import boundary_iou, mean_iou, pixel_accuracy
+
+    baseline = {"miou": mean_iou(background, masks, 4),
+                "accuracy": pixel_accuracy(background, masks, 4),
+                "boundary_iou": boundary_iou(background, masks, 4)}
+    settings = {**budget, "seeds": seeds, "size": size, "skips": skips, "baseline": baseline,
                 "train": probe.options.get("count", 512), "held_out": len(images),
                 "quick": quick, "nproc": nproc,
                 "threads": threads or engine.default_threads(nproc)}
@@ -531,6 +537,8 @@ def _seg_report(result: Comparison, command: str) -> str:
          "seeds."),
         "",
         *seg_table(result.rows),
+        (f"| all background (no model) | 0 | {s['baseline']['miou']:.4f} | "
+         f"{s['baseline']['accuracy']:.4f} | {s['baseline']['boundary_iou']:.4f} | |"),
         "",
         ("* **mean IoU**: per class, intersection over union of prediction and truth "
          "(counts pooled over the held-out scenes), averaged over the 4 classes. "
