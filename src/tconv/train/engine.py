@@ -97,12 +97,15 @@ class FitResult:
 
 
 def check_nproc(op: str, nproc, batch_size: int) -> int:
-    """``nproc`` if 1 <= nproc <= min(CPUs, MAX_PROCESSES) and it divides ``batch_size``."""
+    """``nproc`` if 1 <= nproc <= min(max(CPUs, 2), MAX_PROCESSES) and it divides ``batch_size``.
+
+    Two processes are always allowed (even on one CPU, where they take turns).
+    """
     n = _args.positive_int(op, "nproc", nproc)
-    limit = min(os.cpu_count() or 1, MAX_PROCESSES)
+    limit = min(max(os.cpu_count() or 1, 2), MAX_PROCESSES)
     if n > limit:
         message = (f"{op}: nproc={n} is more than this machine allows; valid is 1..{limit} "
-                   f"(its CPU count; use torchrun across machines for more)")
+                   f"(its CPU count, at least 2; use torchrun across machines for more)")
         raise ValueError(message)
     if batch_size % n:
         message = (f"{op}: batch_size={batch_size} does not split into nproc={n} equal "
