@@ -7,14 +7,26 @@ and without ICNR), and a comparison that trains each method with the same
 budget and seed and reports reconstruction error, sample grids and a
 checkerboard score (:func:`checkerboard_score`).
 
-This subpackage imports PyTorch (install the ``train`` extra:
-``pip install "tconv[train]"``, which brings torch, scikit-learn, tqdm,
-Pillow and matplotlib); ``import tconv`` does not import it. The command line
-is ``tconv train autoencoder|gan|compare``.
+Two applications on real data measure the same question where it matters
+most: super-resolution of bundled photographs (:mod:`~tconv.train.superres`,
+PSNR and SSIM on luma) and segmentation of generated scenes
+(:mod:`~tconv.train.segment`, mean IoU and boundary IoU), both trained by
+one engine (:mod:`~tconv.train.engine`: step or time budgets, checkpoints and
+resume, several processes with DistributedDataParallel) and compared over
+seeds by :mod:`~tconv.train.report`.
 
-Modules: :mod:`~tconv.train.data` (loaders), :mod:`~tconv.train.models`,
-:mod:`~tconv.train.loop` (training), :mod:`~tconv.train.metrics`,
-:mod:`~tconv.train.compare`.
+This subpackage imports PyTorch (install the ``train`` extra:
+``pip install "tconv[train]"``, which brings torch, scikit-learn,
+scikit-image, tqdm, Pillow and matplotlib); ``import tconv`` does not import
+it. The command line is ``tconv train
+autoencoder|gan|superres|segment|apply|compare``.
+
+Modules: :mod:`~tconv.train.data` (digits loaders), :mod:`~tconv.train.models`,
+:mod:`~tconv.train.loop` (digits training), :mod:`~tconv.train.metrics`,
+:mod:`~tconv.train.compare`; :mod:`~tconv.train.photos`,
+:mod:`~tconv.train.scenes`, :mod:`~tconv.train.quality`,
+:mod:`~tconv.train.superres`, :mod:`~tconv.train.segment`,
+:mod:`~tconv.train.engine`, :mod:`~tconv.train.report`.
 """
 
 import importlib.util

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .._files import atomic_output
 from .data import load_digits, load_mnist, resize
 from .loop import (
     GRID_COLUMNS,
@@ -38,6 +39,7 @@ from .loop import (
 )
 from .metrics import checkerboard_score
 from .models import METHODS, check_method
+from .report import _save_image, _save_text, font
 
 HELD_OUT = 0.2
 """Share of the images (the last ones) kept out of training for evaluation."""
@@ -46,7 +48,7 @@ SAMPLES = 64
 """Samples drawn from each VAE and GAN for the checkerboard score."""
 
 # Overview and grid layout (pixels).
-_MARGIN, _LABEL, _GAP, _TITLE = 6, 14, 8, 110
+_MARGIN, _LABEL, _GAP, _TITLE = 6, 17, 8, 120
 _PAPER, _INK = 240, 0
 
 
@@ -87,7 +89,15 @@ def _sheet(panels, title_width: int = 0):
     """Rows of (label, [(caption, grid array), ...]) -> one grey Pillow image."""
     from PIL import Image, ImageDraw
 
-    widths = [sum(g.shape[1] for _, g in row) + _GAP * (len(row) - 1) for _, row in panels]
+    # A real TrueType font (matplotlib's DejaVu Sans): Pillow's built-in bitmap font
+    # is tiny and spaced oddly ("VAE sam ples"). Each panel is as wide as its grid
+    # or its caption, whichever is wider.
+    typeface = font(13)
+
+    def span(caption, grid):
+        return max(grid.shape[1], int(np.ceil(typeface.getlength(caption))))
+
+    widths = [sum(span(c, g) for c, g in row) + _GAP * (len(row) - 1) for _, row in panels]
     heights = [max(g.shape[0] for _, g in row) for _, row in panels]
     width = 2 * _MARGIN + title_width + max(widths)
     height = 2 * _MARGIN + sum(_LABEL + h + _GAP for h in heights) - _GAP
@@ -95,13 +105,13 @@ def _sheet(panels, title_width: int = 0):
     draw = ImageDraw.Draw(sheet)
     top = _MARGIN
     for (label, row), tall in zip(panels, heights):
-        draw.text((_MARGIN, top + _LABEL), label, fill=_INK)
+        draw.text((_MARGIN, top + _LABEL), label, fill=_INK, font=typeface)
         left = _MARGIN + title_width
         for caption, grid in row:
-            draw.text((left, top), caption, fill=_INK)
+            draw.text((left, top), caption, fill=_INK, font=typeface)
             tile = Image.fromarray(np.rint(np.clip(grid, 0, 1) * 255).astype(np.uint8))
             sheet.paste(tile, (left, top + _LABEL))
-            left += grid.shape[1] + _GAP
+            left += span(caption, grid) + _GAP
         top += _LABEL + tall + _GAP
     return sheet
 
@@ -282,19 +292,16 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
                              grid_array(pairs, min(GRID_COLUMNS, len(held_out))))]),
                   ("", [("VAE samples", grid_array(vae_samples[:32]))]),
                   ("", [("GAN samples", grid_array(gan_samples[:32]))])]
-        path = directory / f"grid-{method}.png"
-        _sheet(panels).save(path, optimize=True)
-        files.append(os.fspath(path))
+        files.append(_save_image(_sheet(panels), directory / f"grid-{method}.png"))
     overview = [(method, [("autoencoder", grid_array(ae[:8])), ("VAE", grid_array(v[:8])),
                           ("GAN", grid_array(g[:8]))])
                 for method, (ae, v, g) in shown.items()]
     overview.insert(0, ("held-out", [("digits", grid_array(held_out[:8]))]))
-    path = directory / "overview.png"
-    _sheet(overview, _TITLE).save(path, optimize=True)
-    files.append(os.fspath(path))
+    files.append(_save_image(_sheet(overview, _TITLE), directory / "overview.png"))
     data_score = checkerboard_score(held_out)
     path = directory / "scores.png"
-    _bar_plot(path, rows, data_score)
+    with atomic_output(path, force=True, flag="--out") as temporary:
+        _bar_plot(Path(temporary), rows, data_score)
     files.append(os.fspath(path))
 
     chosen = {kind: epochs if epochs is not None else DEFAULT_EPOCHS[kind]
@@ -304,8 +311,86 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
                 "held_out": len(held_out)}
     result = CompareResult(rows, data_score, files, 0.0, settings)
     result.seconds = time.perf_counter() - started
-    path = directory / "report.md"
-    path.write_text(_report(result, command), encoding="utf-8")
-    result.files.insert(0, os.fspath(path))
+    result.files.insert(0, _save_text(_report(result, command), directory / "report.md"))
     return result
+
+
+_COLUMNS = (("ae_mse", "AE held-out MSE"), ("vae_mse", "VAE held-out MSE"),
+            ("ae_score", "checkerboard: AE"), ("vae_score", "checkerboard: VAE samples"),
+            ("gan_score", "checkerboard: GAN samples"))
+
+
+def compare_seeds(out, seeds=(0, 1, 2), *, progress: bool = True,
+                  command: str = "tconv train compare --seeds 0,1,2", **options) -> dict:
+    """:func:`compare` once per seed (``out/seed-<k>/``), then ``out/report.md`` with the
+    mean ± sample standard deviation over the seeds of every column.
+
+    In each column the lowest mean is marked "(best)" and every method within
+    noise of it "(≈ best)": the difference of the means at most twice its
+    standard error (:func:`tconv.train.report.within_noise`).
+
+    Returns
+    -------
+    dict
+        ``rows`` ({method: {column: [value per seed]}}), ``data_score`` (per
+        seed), ``files`` and ``seconds``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from tconv.train.compare import compare_seeds
+    >>> result = compare_seeds(tempfile.mkdtemp(), seeds=[0, 1], methods=["subpixel"],
+    ...                        steps=1, progress=False)  # doctest: +SKIP
+    >>> len(result["rows"]["subpixel"]["ae_mse"])  # doctest: +SKIP
+    2
+    """
+    from .report import Progress, _near, mean_spread
+
+    seeds = list(seeds)
+    if not seeds:
+        message = "compare_seeds: seeds is empty; give at least one seed"
+        raise ValueError(message)
+    started = time.perf_counter()
+    directory = Path(out)
+    counter = Progress(len(seeds), progress)
+    rows: dict[str, dict[str, list[float]]] = {}
+    data_scores, files = [], []
+    for seed in seeds:
+        counter.begin(f"digits, every method, seed {seed}")
+        result = compare(directory / f"seed-{seed}", seed=seed, progress=False,
+                         command=f"{command} (seed {seed})", **options)
+        counter.end()
+        files += result.files
+        data_scores.append(result.data_score)
+        for row in result.rows:
+            entry = rows.setdefault(row["method"], {key: [] for key, _ in _COLUMNS})
+            for key, _ in _COLUMNS:
+                entry[key].append(row[key])
+    best = {key: min(rows, key=lambda method: np.mean(rows[method][key])) for key, _ in _COLUMNS}
+    lines = ["# Digits: every up-sampling method over several seeds", "",
+             (f"Made by `{command}` in {time.perf_counter() - started:.0f} s (torch "
+             f"{torch.__version__}); seeds {', '.join(map(str, seeds))}; one report per seed "
+             "in `seed-<k>/`. Values: mean ± sample standard deviation over the seeds."), "",
+             "| method | " + " | ".join(label for _, label in _COLUMNS) + " |",
+             "| --- |" + " ---: |" * len(_COLUMNS)]
+    for method, entry in rows.items():
+        cells = []
+        for key, _ in _COLUMNS:
+            mean, spread = mean_spread(entry[key])
+            cell = f"{mean:.4f} ± {spread:.4f}"
+            if method == best[key]:
+                cell += " (best)"
+            elif _near(entry[key], rows[best[key]][key]):
+                cell += " (≈ best)"
+            cells.append(cell)
+        lines.append(f"| `{method}` | " + " | ".join(cells) + " |")
+    mean, spread = mean_spread(data_scores)
+    lines += [f"| held-out digits themselves | | | {mean:.4f} ± {spread:.4f} | | |", "",
+              ("Lower is better in every column. **(≈ best)**: within noise of the best "
+               "(the difference of the means is at most twice its standard error over the "
+               "seeds); methods without a mark are separated from the best by more than "
+               "the seed-to-seed noise."), ""]
+    files.insert(0, _save_text("\n".join(lines), directory / "report.md"))
+    return {"rows": rows, "data_score": data_scores, "files": files,
+            "seconds": time.perf_counter() - started}
 
