@@ -18,7 +18,8 @@ from functools import cache
 import numpy as np
 
 from . import _args
-from ._geometry import conv_transpose_length, effective_kernel, keras_transpose_window
+from ._geometry import conv_transpose_length, effective_kernel
+from ._geometry import keras as _keras_rules
 
 FRAMEWORKS = ("torch", "keras", "onnx")
 MAX_DILATION = 3
@@ -134,14 +135,14 @@ def _torch_layers(n: int, out: int, strides, dilations, kernels):
 
 def _keras_layers(n: int, out: int, strides, dilations, kernels):
     for s, dil in itertools.product(strides(n, out), dilations):
-        if s > 1 and dil > 1:  # Keras rejects strides > 1 with dilation_rate > 1
+        if not _keras_rules.strides_dilation_allowed(s, dil):
             continue
         for k in _kernels(kernels, s, dil):
             is_long = effective_kernel(k, dil) >= s
             for padding, op in itertools.product(("valid", "same"), (None, *range(s))):
                 if padding == "valid" and op == 0 and is_long:
                     continue  # the same layer as op None
-                if keras_transpose_window(n, k, s, dil, padding, op)[1] == out:
+                if _keras_rules.transpose_length(n, k, s, dil, padding, op) == out:
                     yield KerasLayer(k, s, padding, op, dil)
 
 
@@ -205,7 +206,8 @@ def _scored(layer, n: int, out: int):
         start = layer.padding
     elif isinstance(layer, KerasLayer):
         k, s, dil = layer.kernel_size, layer.strides, layer.dilation_rate
-        start = keras_transpose_window(n, k, s, dil, layer.padding, layer.output_padding)[0]
+        start = _keras_rules.transpose_window(n, k, s, dil, layer.padding,
+                                              layer.output_padding)[0]
     else:
         k, s, dil = layer.kernel_shape, layer.strides, layer.dilations
         start = layer.pads[0]
@@ -301,7 +303,7 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     Keras) and every legal output_padding (torch ``< max(stride, dilation)``,
     ONNX and Keras ``< stride``; Keras also ``None``, and no dilation with a
     stride above 1). Each length comes from
-    ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras_transpose_window``).
+    ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras.transpose_window``).
 
     Ranking, by the overlap analysis of :func:`tconv.checkerboard`: layers
     that leave holes come last (an output phase no kernel tap reaches, a

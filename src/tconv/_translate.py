@@ -31,9 +31,10 @@ from ._geometry import (
     conv_length,
     effective_kernel,
     full_transpose_length,
-    keras_transpose_window,
     same_pads_conv,
 )
+from ._geometry import jax as _jax_rules
+from ._geometry import keras as _keras_rules
 from .onnx import AUTO_PADS
 from .onnx import _forward_pads as _onnx_forward_pads
 from .onnx import _ints as _onnx_ints
@@ -266,14 +267,6 @@ def _keras_word(name: str, value, allowed) -> str:
     return _args.choice(_OP, name, value, allowed)
 
 
-def _check_keras_strides_dilation(stride, dilation, who: str) -> None:
-    if max(stride) > 1 and max(dilation) > 1:
-        message = (f"{_OP}: {who}: strides={_compact(stride)} > 1 together with "
-                   f"dilation_rate={_compact(dilation)} > 1 is not supported by Keras "
-                   "layers")
-        raise ValueError(message)
-
-
 def _channels(name: str, value) -> int | None:
     return None if value is None else _args.positive_int(_OP, name, value)
 
@@ -334,7 +327,7 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     kernel = _args.positive_ints(_OP, "kernel_size", params["kernel_size"], rank)
     stride = _args.positive_ints(_OP, "strides", params.get("strides", 1), rank)
     dilation = _args.positive_ints(_OP, "dilation_rate", params.get("dilation_rate", 1), rank)
-    _check_keras_strides_dilation(stride, dilation, "keras")
+    _keras_rules.check_strides_dilation(f"{_OP}: keras", _compact(stride), _compact(dilation))
     data_format = _keras_word("data_format", params.get("data_format", "channels_last"),
                               ("channels_last", "channels_first"))
     allowed = ("valid", "same", "causal") if op == "conv" and rank == 1 else ("valid", "same")
@@ -349,7 +342,7 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     if op == "conv":
         groups = _args.positive_int(_OP, "groups", params.get("groups", 1))
         if padding == "causal":
-            pads = ((dilation[0] * (kernel[0] - 1), 0),)
+            pads = (_keras_rules.causal_pads(kernel[0], dilation[0]),)
         elif padding == "same":
             if max(stride) > 1:
                 why = f"keras padding='same' with strides={_compact(stride)}"
@@ -363,16 +356,13 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     extras = (None,) * rank
     if extra is not None:
         extras = _args.nonnegative_ints(_OP, "output_padding", extra, rank)
-        if any(p >= s for p, s in zip(extras, stride)):
-            message = (f"{_OP}: output_padding={_compact(extras)} must be smaller than "
-                       f"strides={_compact(stride)} on every axis (Keras's rule)")
-            raise ValueError(message)
+        _keras_rules.check_output_padding(_OP, _compact(extras), _compact(stride))
     pads = []
     # The (start, end) of Keras's window does not depend on the input length.
     for n, k, s, d, p in zip(_sizes_or_dummy(in_size, rank), kernel, stride, dilation,
                              extras):
-        start, length = keras_transpose_window(n, k, s, d, padding, p)
-        pads.append((start, full_transpose_length(n, k, s, d) - start - length))
+        lo, hi, extra = _keras_rules.transpose_pads(n, k, s, d, padding, p)
+        pads.append((lo, hi - extra))
     return _Layer(op, kernel, stride, dilation, tuple(pads), **common)
 
 
@@ -489,10 +479,8 @@ def _read_jax(op, rank, params, in_size) -> _Layer:
             if max(stride) > 1:
                 in_size = _need_size(in_size, f"padding={padding!r} with window_strides > 1",
                                      rank)
-            pairs = tuple(same_pads_conv(*a) for a in zip(_sizes_or_dummy(in_size, rank),
-                                                           kernel, stride, dilation))
-            if padding == "SAME_LOWER":  # the odd unit at the start
-                pairs = tuple((hi, lo) for lo, hi in pairs)
+            pairs = tuple(_jax_rules.conv_pads(padding, *a) for a in
+                          zip(_sizes_or_dummy(in_size, rank), kernel, stride, dilation))
         layout = "torch" if data_format == "channels_first" else None  # OIHW
         return _Layer(op, kernel, stride, dilation, pairs, groups=groups,
                       weight_layout=layout, **common)
@@ -500,21 +488,12 @@ def _read_jax(op, rank, params, in_size) -> _Layer:
     if not isinstance(transpose_kernel, bool):
         message = f"{_OP}: transpose_kernel={transpose_kernel!r} must be True or False"
         raise TypeError(message)
-    cut = []
-    sizes = _sizes_or_dummy(in_size, rank)
-    for n, k, s, d, i in zip(sizes, kernel, stride, dilation, range(rank)):
-        ke = effective_kernel(k, d)
-        if pairs is None:
-            # lax.conv_transpose's "SAME"/"VALID" are Keras's windows with
-            # output_padding None (docs/rules/jax.md), whatever the length.
-            start, length = keras_transpose_window(n, k, s, d, padding.lower(), None)
-            cut.append((start, full_transpose_length(n, k, s, d) - start - length))
-        else:  # pairs pad the zero-inserted input (transposed-domain padding)
-            low, high = pairs[i]
-            cut.append((ke - 1 - low, ke - 1 - high))
+    cut = tuple(_jax_rules.transpose_cut(n, k, s, d, padding if pairs is None else pairs[i])
+                for n, k, s, d, i in zip(_sizes_or_dummy(in_size, rank), kernel, stride,
+                                         dilation, range(rank)))
     # With transpose_kernel=True, JAX flips the kernel and swaps its channel
     # axes: it is then in Keras's transposed layout (docs/rules/jax.md).
-    return _Layer(op, kernel, stride, dilation, tuple(cut),
+    return _Layer(op, kernel, stride, dilation, cut,
                   weight_layout="keras" if transpose_kernel else None, **common)
 
 
@@ -640,7 +619,8 @@ def _keras_call(layer, params) -> str:
 
 def _write_keras(layer: _Layer, in_size) -> _Written:
     rank = layer.rank
-    _check_keras_strides_dilation(layer.stride, layer.dilation, "target keras")
+    _keras_rules.check_strides_dilation(f"{_OP}: target keras", _compact(layer.stride),
+                                        _compact(layer.dilation))
     if layer.is_transposed and layer.groups > 1:
         message = (f"{_OP}: groups={layer.groups}: Keras's Conv{rank}DTranspose has no "
                    "groups; translate each group as its own layer")
@@ -660,7 +640,8 @@ def _write_keras(layer: _Layer, in_size) -> _Written:
                                                 layer.kernel_size, layer.stride,
                                                 layer.dilation))
         if rank == 1:
-            candidates["causal"] = ((layer.dilation[0] * (layer.kernel_size[0] - 1), 0),)
+            candidates["causal"] = (_keras_rules.causal_pads(layer.kernel_size[0],
+                                                             layer.dilation[0]),)
         chosen = next((name for name, pads in candidates.items() if all(
             _conv_equal(n, k, s, d, got, p) for n, (k, s, d, p), got in
             zip(sizes, layer.axes(), pads))), None)
@@ -679,8 +660,8 @@ def _write_keras(layer: _Layer, in_size) -> _Written:
         dummy = _sizes_or_dummy(in_size, rank)
 
         def window(n, k, s, d, padding, p):
-            start, length = keras_transpose_window(n, k, s, d, padding, p)
-            return start, full_transpose_length(n, k, s, d) - start - length
+            lo, hi, extra = _keras_rules.transpose_pads(n, k, s, d, padding, p)
+            return lo, hi - extra
 
         for padding in ("valid", "same"):
             if all(window(n, k, s, d, padding, None) == cut for n, (k, s, d, cut) in
