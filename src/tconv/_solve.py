@@ -20,6 +20,8 @@ import numpy as np
 from . import _args
 from ._geometry import conv_transpose_length, effective_kernel
 from ._geometry import keras as _keras_rules
+from ._geometry import onnx as _onnx_rules
+from ._geometry import torch as _torch_rules
 
 FRAMEWORKS = ("torch", "keras", "onnx")
 MAX_DILATION = 3
@@ -54,13 +56,10 @@ class TorchLayer:
     @property
     def call(self) -> str:
         """The constructor call, defaults left out."""
-        parts = [f"kernel_size={self.kernel_size}", f"stride={self.stride}"]
-        parts += [f"{name}={value}" for name, value in
-                  (("padding", self.padding), ("output_padding", self.output_padding))
-                  if value]
-        if self.dilation != 1:
-            parts.append(f"dilation={self.dilation}")
-        return f"nn.ConvTranspose1d(C_in, C_out, {', '.join(parts)})"
+        params = {"kernel_size": self.kernel_size, "stride": self.stride,
+                  "padding": self.padding, "output_padding": self.output_padding,
+                  "dilation": self.dilation}
+        return _torch_rules.call_text(1, True, params, module="nn", keep=("stride",))
 
 
 @dataclass(frozen=True)
@@ -81,14 +80,10 @@ class KerasLayer:
     @property
     def call(self) -> str:
         """The constructor call, defaults left out."""
-        parts = [f"kernel_size={self.kernel_size}", f"strides={self.strides}"]
-        if self.padding != "valid":
-            parts.append(f'padding="{self.padding}"')
-        if self.output_padding is not None:
-            parts.append(f"output_padding={self.output_padding}")
-        if self.dilation_rate != 1:
-            parts.append(f"dilation_rate={self.dilation_rate}")
-        return f"keras.layers.Conv1DTranspose(filters, {', '.join(parts)})"
+        params = {"kernel_size": self.kernel_size, "strides": self.strides,
+                  "padding": self.padding, "output_padding": self.output_padding,
+                  "dilation_rate": self.dilation_rate}
+        return _keras_rules.call_text(1, True, params, kernel_keyword=True, keep=("strides",))
 
 
 @dataclass(frozen=True)
@@ -109,13 +104,10 @@ class OnnxLayer:
     @property
     def call(self) -> str:
         """The node's attributes, defaults left out."""
-        parts = [f"kernel_shape=[{self.kernel_shape}]", f"strides=[{self.strides}]"]
-        if any(self.pads):
-            parts.append(f"pads=[{self.pads[0]}, {self.pads[1]}]")
-        if self.output_padding:
-            parts.append(f"output_padding=[{self.output_padding}]")
-        if self.dilations != 1:
-            parts.append(f"dilations=[{self.dilations}]")
+        params = {"kernel_shape": [self.kernel_shape], "strides": [self.strides],
+                  "pads": list(self.pads), "output_padding": [self.output_padding],
+                  "dilations": [self.dilations]}
+        parts = _onnx_rules.attribute_text(params, 1, keep=("strides",))
         return f"ConvTranspose({', '.join(parts)})"
 
 

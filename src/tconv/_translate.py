@@ -24,8 +24,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from . import _args, _xp
 from ._geometry import (
     conv_length,
@@ -35,10 +33,10 @@ from ._geometry import (
 )
 from ._geometry import jax as _jax_rules
 from ._geometry import keras as _keras_rules
-from .onnx import AUTO_PADS
-from .onnx import _forward_pads as _onnx_forward_pads
-from .onnx import _ints as _onnx_ints
-from .onnx import _transpose_pads as _onnx_transpose_pads
+from ._geometry import onnx as _onnx_rules
+from ._geometry import torch as _torch_rules
+from .onnx import read_ints as _onnx_ints
+from .onnx import read_pads as _onnx_pads
 
 __all__ = ["FRAMEWORKS", "Translation", "convert_weight", "translate"]
 
@@ -236,13 +234,6 @@ def _compact(values):
     return values[0] if len(set(values)) == 1 else values
 
 
-def _text(value) -> str:
-    """A value as it reads in a call: strings with double quotes."""
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
-
-
 def _pad_text(pads) -> str:
     return ", ".join(f"({a}, {b})" for a, b in pads)
 
@@ -379,7 +370,7 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
     auto_pad = params.get("auto_pad", "NOTSET")
     if isinstance(auto_pad, bytes):
         auto_pad = auto_pad.decode("ascii", errors="replace")
-    auto_pad = _args.choice(_OP, "auto_pad", auto_pad, AUTO_PADS)
+    auto_pad = _args.choice(_OP, "auto_pad", auto_pad, _onnx_rules.AUTO_PADS)
     pads = params.get("pads")
     common = {"groups": _args.positive_int(_OP, "group", params.get("group", 1)),
               "in_channels": _channels("in_channels", params.get("in_channels")),
@@ -389,11 +380,12 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
         if auto_pad.startswith("SAME") and max(stride) > 1:
             in_size = _need_size(in_size, f"auto_pad={auto_pad!r} with strides > 1", rank)
         # Conv's text speaks of padding only: a negative SAME total is no padding.
-        pairs = _onnx_forward_pads(name, auto_pad, pads, _sizes_or_dummy(in_size, rank),
-                                   kernel, stride, dilation, clamp=True)
+        explicit = _onnx_pads(name, pads, rank) if auto_pad == "NOTSET" else None
+        pairs = _onnx_rules.forward_pads(auto_pad, explicit, _sizes_or_dummy(in_size, rank),
+                                         kernel, stride, dilation, clamp=True)
         return _Layer(op, kernel, stride, dilation, pairs, **common)
     extra = _onnx_ints(_OP, "output_padding", params.get("output_padding"), rank, 0)
-    if any(not 0 <= p < s for p, s in zip(extra, stride)):
+    if not _onnx_rules.output_padding_allowed(extra, stride):
         message = (f"{_OP}: output_padding={list(extra)} must be non-negative and smaller "
                    f"than strides={list(stride)} (onnxruntime's rule)")
         raise ValueError(message)
@@ -403,9 +395,10 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
         sizes = _need_size(in_size, "output_shape", rank)
         output_shape = _onnx_ints(_OP, "output_shape", output_shape, rank, 1)
         _args.positive_ints(_OP, "output_shape", output_shape, rank)
-        output_shape = np.asarray(output_shape)  # the ONNX reader takes an array
-    geometry = _onnx_transpose_pads(name, auto_pad, pads, output_shape, sizes, kernel,
-                                    stride, dilation, extra)
+    explicit = (_onnx_pads(name, pads, rank) if auto_pad == "NOTSET" and output_shape is None
+                else None)
+    geometry = _onnx_rules.transpose_pads(name, auto_pad, explicit, output_shape, sizes, kernel,
+                                          stride, dilation, extra)
     pairs = tuple((lo, hi - p) for lo, hi, p in geometry)
     return _Layer(op, kernel, stride, dilation, pairs, **common)
 
@@ -526,16 +519,8 @@ def _per_axis_sizes(in_size, rank):
 
 
 def _torch_call(layer, params) -> str:
-    kind = "ConvTranspose" if layer.is_transposed else "Conv"
-    cin = params.get("in_channels", "C_in")
-    cout = params.get("out_channels", "C_out")
-    parts = [str(cin), str(cout), f"kernel_size={_compact(layer.kernel_size)}"]
-    defaults = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1, "groups": 1,
-                "bias": True}
-    for name, default in defaults.items():
-        if name in params and params[name] != default:
-            parts.append(f"{name}={_text(params[name])}")
-    return f"torch.nn.{kind}{layer.rank}d({', '.join(parts)})"
+    return _torch_rules.call_text(layer.rank, layer.is_transposed,
+                                  {**params, "kernel_size": _compact(layer.kernel_size)})
 
 
 def _torch_pad_text(pads) -> str:
@@ -606,15 +591,7 @@ def _write_torch(layer: _Layer, in_size) -> _Written:
 
 
 def _keras_call(layer, params) -> str:
-    kind = "DTranspose" if layer.is_transposed else "D"
-    parts = [str(params.get("filters", "filters")), str(params["kernel_size"])]
-    defaults = {"strides": 1, "padding": "valid", "output_padding": None,
-                "data_format": "channels_last", "dilation_rate": 1, "groups": 1,
-                "use_bias": True}
-    for name, default in defaults.items():
-        if name in params and params[name] != default:
-            parts.append(f"{name}={_text(params[name])}")
-    return f"keras.layers.Conv{layer.rank}{kind}({', '.join(parts)})"
+    return _keras_rules.call_text(layer.rank, layer.is_transposed, params)
 
 
 def _write_keras(layer: _Layer, in_size) -> _Written:
@@ -696,13 +673,7 @@ def _write_keras(layer: _Layer, in_size) -> _Written:
 def _onnx_call(layer, params) -> str:
     kind = "ConvTranspose" if layer.is_transposed else "Conv"
     inputs = '["X", "W", "B"]' if params.pop("_bias") else '["X", "W"]'
-    parts = [f'"{kind}"', inputs, '["Y"]']
-    for name, value in params.items():
-        default = {"strides": [1] * layer.rank, "dilations": [1] * layer.rank, "group": 1,
-                   "pads": [0] * (2 * layer.rank),
-                   "output_padding": [0] * layer.rank}.get(name)
-        if value != default:
-            parts.append(f"{name}={value!r}")
+    parts = [f'"{kind}"', inputs, '["Y"]', *_onnx_rules.attribute_text(params, layer.rank)]
     return f"onnx.helper.make_node({', '.join(parts)})"
 
 

@@ -98,6 +98,13 @@ def conv_transpose_formula(size: int, k: int, s: int, dil: int, lo: int, hi: int
     return f"({size}-1)*{s} + {dil}*({k}-1) + 1 - {lo} - {hi} + {extra} = {out}"
 
 
+def value_text(value) -> str:
+    """A value as it reads in a call: strings with double quotes."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
 @dataclass(frozen=True)
 class ConvPlan:
     """Resolved geometry of one convolution or transposed convolution call.
@@ -324,7 +331,7 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
 
 
 __all__ = [
-    "ConvPlan", "conv_length", "conv_transpose_length", "effective_kernel",
-    "full_transpose_length", "resolve_conv", "resolve_conv_transpose",
-    "same_pads_conv", "same_pads_conv_transpose", "zero_insertion_pads",
+    "ConvPlan", "conv_formula", "conv_length", "conv_transpose_formula", "conv_transpose_length",
+    "effective_kernel", "full_transpose_length", "resolve_conv", "resolve_conv_transpose",
+    "same_pads_conv", "same_pads_conv_transpose", "value_text", "zero_insertion_pads",
 ]

@@ -9,7 +9,7 @@ Plain ints and tuples only.
 
 from __future__ import annotations
 
-from .conv import effective_kernel, full_transpose_length
+from .conv import effective_kernel, full_transpose_length, value_text
 
 DEFAULTS = {"strides": 1, "padding": "valid", "output_padding": None,
             "data_format": "channels_last", "dilation_rate": 1, "groups": 1,
@@ -107,22 +107,19 @@ def transpose_formula(size: int, k: int, s: int, dil: int, padding: str,
     return f"({size}-1)*{s} + {ke} + {output_padding} = {out}"
 
 
-def call_text(rank: int, transposed: bool, params: dict) -> str:
+def call_text(rank: int, transposed: bool, params: dict, *, kernel_keyword: bool = False,
+              keep=()) -> str:
     """``keras.layers.ConvND[Transpose](filters, kernel_size, ...)``, defaults left out.
 
     ``params`` holds Keras's names; values are written as Python reads them
-    (strings in double quotes).
+    (strings in double quotes). ``kernel_keyword`` writes
+    ``kernel_size=...``; names in ``keep`` are written even at their default.
     """
     kind = "DTranspose" if transposed else "D"
-    parts = [str(params.get("filters", "filters")), str(params["kernel_size"])]
+    kernel = params["kernel_size"]
+    parts = [str(params.get("filters", "filters")),
+             f"kernel_size={kernel}" if kernel_keyword else str(kernel)]
     for name, default in DEFAULTS.items():
-        if name in params and params[name] != default:
+        if name in params and (name in keep or params[name] != default):
             parts.append(f"{name}={value_text(params[name])}")
     return f"keras.layers.Conv{rank}{kind}({', '.join(parts)})"
-
-
-def value_text(value) -> str:
-    """A value as it reads in a call: strings with double quotes."""
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
