@@ -42,7 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Every integer rule: plans, pads, lengths; pure ints, stdlib only.
     ("geometry", ("tconv._geometry",)),
     # Array namespace lookup, dtype rule, device-aware helpers.
-    ("arrays", ("tconv._xp",)),
+    ("arrays", ("tconv._xp", "tconv._cubic")),
     # f(x, weight, plan, xp) -> array, and ONNX Resize's index/weight engine.
     ("algorithms", ("tconv._algorithms", "tconv._delegat*", "tconv._resize")),
     # One front door per public op.

@@ -32,6 +32,7 @@ import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_array
 
 from . import _args, _limits
+from ._cubic import keys_far, keys_near
 from ._xp import as_array, compute_dtype, namespace_of
 
 MODES: tuple[str, ...] = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
@@ -212,23 +213,13 @@ def _linear(size, out, scale_factor, align_corners, precision):
     return np.stack([index0, index1]), np.stack([1 - t, t])
 
 
-def _cubic_near(x):
-    """Keys kernel for ``|x| <= 1``: ``((a+2)x - (a+3)) x^2 + 1``."""
-    return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1
-
-
-def _cubic_far(x):
-    """Keys kernel for ``1 < |x| < 2``: ``((a x - 5a) x + 8a) x - 4a``."""
-    return ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A
-
-
 def _cubic(size, out, scale_factor, align_corners, precision):
     scale = mapping_scale(size, out, scale_factor, align_corners, precision)
     index, t = _floor_and_fraction(source_index(scale, out, align_corners, clamp=False), size)
     indices = np.stack([np.clip(index + tap, 0, size - 1) for tap in (-1, 0, 1, 2)])
     rest = 1 - t  # PyTorch's order of roundings: (1 - t) + 1, not 2 - t
-    weights = np.stack([_cubic_far(t + 1), _cubic_near(t), _cubic_near(rest),
-                        _cubic_far(rest + 1)])
+    weights = np.stack([keys_far(t + 1, CUBIC_A), keys_near(t, CUBIC_A),
+                        keys_near(rest, CUBIC_A), keys_far(rest + 1, CUBIC_A)])
     return indices, weights
 
 

@@ -19,6 +19,7 @@ from array_api_compat import device
 from . import _args, _limits, _xp
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
+from ._cubic import keys
 from ._geometry import keras as _rules
 from ._interpolate import interpolate as _interpolate
 
@@ -237,13 +238,6 @@ def conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output_p
     return _from_first(xp, y, data_format)
 
 
-def _keys_cubic(t: np.ndarray) -> np.ndarray:
-    """Keys's cubic kernel with ``a = -0.5`` at distances ``t >= 0``."""
-    near = (1.5 * t - 2.5) * t * t + 1
-    far = ((-0.5 * t + 2.5) * t - 4) * t + 2
-    return np.where(t < 1, near, np.where(t < 2, far, 0.0))
-
-
 def _bicubic_matrix(n: int, factor: int) -> np.ndarray:
     """``(n*factor, n)`` resampling weights of TensorFlow's bicubic.
 
@@ -251,7 +245,7 @@ def _bicubic_matrix(n: int, factor: int) -> np.ndarray:
     taps outside the input are dropped and the rest renormalised to sum 1.
     """
     centres = (np.arange(n * factor) + 0.5) / factor - 0.5
-    weights = _keys_cubic(np.abs(centres[:, None] - np.arange(n)[None, :]))
+    weights = keys(centres[:, None] - np.arange(n)[None, :], -0.5)
     return weights / weights.sum(axis=1, keepdims=True)
 
 
