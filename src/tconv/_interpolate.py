@@ -326,7 +326,7 @@ def _check_rank(op: str, x, mode: str) -> int:
     return rank
 
 
-def _align_corners(op: str, mode: str, align_corners) -> bool:
+def align_corners_flag(op: str, mode: str, align_corners) -> bool:
     if align_corners is None:
         return False
     if not isinstance(align_corners, (bool, np.bool_)):
@@ -344,12 +344,12 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _scale_factors(op: str, value, rank: int) -> tuple[float, ...]:
+def scale_factors(op: str, value, rank: int) -> tuple[float, ...]:
     """``scale_factor`` as ``rank`` finite positive floats."""
     if _is_number(value):
         values = (value,) * rank
     else:
-        values = _args._sequence(value)
+        values = _args.sequence(value)
         if values is None:
             message = (f"{op}: scale_factor={value!r} must be a number or a sequence of "
                        f"{rank} numbers (one per spatial axis)")
@@ -384,7 +384,7 @@ def output_size(op: str, in_size: tuple[int, ...], size, scale_factor):
     exactly_one(op, size, scale_factor)
     if size is not None:
         return _args.positive_ints(op, "size", size, rank), None
-    factors = _scale_factors(op, scale_factor, rank)
+    factors = scale_factors(op, scale_factor, rank)
     out = tuple(output_length(n, sf) for n, sf in zip(in_size, factors))
     for axis, (n, sf, m) in enumerate(zip(in_size, factors, out)):
         if m < 1:
@@ -508,7 +508,7 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     xp = namespace_of(x)
     x = as_array(op, "x", x, xp)
     _check_rank(op, x, mode)
-    align_corners = _align_corners(op, mode, align_corners)
+    align_corners = align_corners_flag(op, mode, align_corners)
     in_size = tuple(int(n) for n in x.shape[2:])
     out_size, factors = output_size(op, in_size, size, scale_factor)
     name, value = ("size", size) if size is not None else ("scale_factor", scale_factor)

@@ -54,7 +54,7 @@ def spatial_rank(op: str, name: str, value, x) -> int:
                        f"{name} as a tuple of one int per spatial axis")
             raise ValueError(message)
         return rank
-    values = _args._sequence(value)
+    values = _args.sequence(value)
     if values is None:
         message = f"{op}: {name}={value!r} must be an int or a tuple of 1, 2 or 3 ints"
         raise TypeError(message)

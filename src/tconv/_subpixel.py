@@ -29,7 +29,8 @@ import numpy as np
 from array_api_compat import device
 
 from . import _args, _geometry, _limits
-from ._conv import check_weight_rank, conv, conv_transpose
+from ._args import check_weight_rank
+from ._conv import conv, conv_transpose
 from ._xp import as_array, compute_dtype, namespace_of, pad_or_crop
 
 Pads = _geometry.Pads
@@ -305,8 +306,8 @@ def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dil
 
 def _crop(op: str, crop, rank: int) -> Pads:
     """``crop`` as ``rank`` non-negative ``(before, after)`` pairs (no strings)."""
-    items = _args._sequence(crop)
-    if items is not None and items and all(_args._sequence(v) is not None for v in items):
+    items = _args.sequence(crop)
+    if items is not None and items and all(_args.sequence(v) is not None for v in items):
         if len(items) != rank or any(len(v) != 2 for v in items):
             message = (f"{op}: crop={crop!r} must hold {rank} (before, after) pairs, one "
                        "per spatial axis")

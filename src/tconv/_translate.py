@@ -279,8 +279,8 @@ def _read_torch(op, rank, params, in_size) -> _Layer:
         message = (f"{_OP}: padding={padding!r}: torch.nn.ConvTranspose{rank}d takes ints "
                    "only (PyTorch refuses strings there)")
         raise TypeError(message)
-    items = _args._sequence(padding)
-    if items is not None and any(_args._sequence(item) is not None for item in items):
+    items = _args.sequence(padding)
+    if items is not None and any(_args.sequence(item) is not None for item in items):
         message = (f"{_OP}: padding={padding!r}: PyTorch pads both sides of an axis "
                    "equally; give an int or one int per axis")
         raise ValueError(message)
@@ -426,8 +426,8 @@ def _read_jax_layout(value, rank: int, op: str) -> str:
 
 def _jax_pairs(padding, rank: int) -> tuple[tuple[int, int], ...]:
     """JAX's explicit padding: ``rank`` (low, high) pairs of ints, negative allowed."""
-    items = _args._sequence(padding)
-    pairs = None if items is None else [_args._sequence(item) for item in items]
+    items = _args.sequence(padding)
+    pairs = None if items is None else [_args.sequence(item) for item in items]
     if (pairs is None or len(pairs) != rank
             or any(p is None or len(p) != 2 or not all(map(_args.is_int, p)) for p in pairs)):
         message = (f"{_OP}: padding={padding!r}: JAX takes 'SAME', 'VALID' or {rank} "
