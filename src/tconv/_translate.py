@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from . import _args, _xp
 from ._geometry import (
     conv_length,
-    effective_kernel,
     full_transpose_length,
     same_pads_conv,
 )
@@ -738,8 +737,7 @@ def _write_jax(layer: _Layer, in_size) -> _Written:
         message = (f"{_OP}: groups={layer.groups}: jax.lax.conv_transpose has no groups; "
                    "translate each group as its own call")
         raise ValueError(message)
-    pairs = tuple((effective_kernel(k, d) - 1 - start, effective_kernel(k, d) - 1 - end)
-                  for k, s, d, (start, end) in layer.axes())
+    pairs = tuple(_jax_rules.swap_padding(k, d, cut) for k, s, d, cut in layer.axes())
     params = {"strides": layer.stride, "padding": pairs, "rhs_dilation": layer.dilation,
               "dimension_numbers": numbers, "transpose_kernel": False}
     parts = [f"strides={layer.stride!r}", f"padding={pairs!r}"]

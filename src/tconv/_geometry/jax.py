@@ -34,6 +34,15 @@ def transpose_cut(size: int, k: int, s: int, dil: int, padding) -> tuple[int, in
     if isinstance(padding, str):
         lo, hi, extra = _keras_transpose_pads(size, k, s, dil, padding.lower(), None)
         return lo, hi - extra
+    return swap_padding(k, dil, padding)
+
+
+def swap_padding(k: int, dil: int, pair) -> tuple[int, int]:
+    """``(ke - 1 - a, ke - 1 - b)``: ``lax.conv_transpose``'s padding to the crop, and back.
+
+    Padding the zero-inserted input by ``(low, high)`` crops ``ke - 1 - low``
+    and ``ke - 1 - high`` from the full output; the map is its own inverse.
+    """
     ke = effective_kernel(k, dil)
-    low, high = padding
-    return ke - 1 - low, ke - 1 - high
+    a, b = pair
+    return ke - 1 - a, ke - 1 - b
