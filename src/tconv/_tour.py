@@ -239,7 +239,8 @@ def _upsamplers(directory: Path, force: bool) -> str:
         "<h2>2. Fixed up-samplers on a real image</h2>",
         _p("The simplest way up has no weights at all. Below, a "
            f"{crop[2]}x{crop[3]} crop of tconv's sample image (RGB "
-           f"{values.shape[2]}x{values.shape[1]}) is enlarged {scale} times by <code>tconv.interpolate</code> (nearest, nearest-exact, "
+           f"{values.shape[2]}x{values.shape[1]}) is enlarged {scale} times by "
+           "<code>tconv.interpolate</code> (nearest, nearest-exact, "
            "bilinear, bicubic: the same numbers as PyTorch), "
            "<code>tconv.bed_of_nails</code> (each value at the corner of its block, "
            "zeros elsewhere) and the transposed convolutions with the fixed kernels of "

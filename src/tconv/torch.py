@@ -538,7 +538,7 @@ def icnr_(weight: torch.Tensor, scale_factor: int,
 
 
 class SubPixelConv2d(nn.Module):
-    """Sub-pixel convolution: a stride-1 ``"same"`` conv to ``r*r`` times the channels, then pixel shuffle.
+    """Sub-pixel convolution: a stride-1 ``"same"`` conv to ``r*r`` times the channels, shuffled.
 
     Shi et al. (2016): ``weight`` ``(out_channels * r*r, in_channels, k, k)``
     and ``bias`` ``(out_channels * r*r,)``; the output is

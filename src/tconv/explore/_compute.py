@@ -329,7 +329,7 @@ def _channels(p: Params, x: np.ndarray, w: np.ndarray, geometry: dict) -> dict |
     rng = np.random.default_rng(p.seed + 1)
     xc = rng.integers(-3, 4, size=(p.in_channels, *p.input)).astype(float)
     xc[0] = x
-    per_group = p.out_channels // p.groups if p.op == "conv_transpose" else p.in_channels // p.groups
+    per_group = (p.out_channels if p.op == "conv_transpose" else p.in_channels) // p.groups
     first = p.in_channels if p.op == "conv_transpose" else p.out_channels
     wc = rng.integers(-3, 4, size=(first, per_group, *p.kernel)).astype(float)
     wc[0, 0] = w
