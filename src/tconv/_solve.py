@@ -18,7 +18,7 @@ from functools import cache
 import numpy as np
 
 from . import _args
-from ._geometry import conv_transpose_length, effective_kernel
+from ._geometry import conv_transpose_length, effective_kernel, output_padding_limit
 from ._geometry import keras as _keras_rules
 from ._geometry import onnx as _onnx_rules
 from ._geometry import torch as _torch_rules
@@ -121,7 +121,7 @@ def _torch_layers(n: int, out: int, strides, dilations, kernels):
         for k in _kernels(kernels, s, dil):
             for p in range(effective_kernel(k, dil)):
                 op = out - conv_transpose_length(n, k, s, dil, p, p, 0)
-                if 0 <= op < max(s, dil):
+                if 0 <= op < output_padding_limit(s, dil):
                     yield TorchLayer(k, s, p, op, dil)
 
 

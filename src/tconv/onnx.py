@@ -407,12 +407,12 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     stride = _positive(op, "strides", strides, rank)
     dilation = _positive(op, "dilations", dilations, rank)
     extra = read_ints(op, "output_padding", output_padding, rank, 0)
-    if any(not 0 <= p < max(s, d) for p, s, d in zip(extra, stride, dilation)):
+    limit = tuple(_rules.output_padding_limit(s, d) for s, d in zip(stride, dilation))
+    if any(not 0 <= p < lim for p, lim in zip(extra, limit)):
         message = (f"{op}: output_padding={output_padding!r} must be non-negative and "
-                   f"smaller than max(strides, dilations) = "
-                   f"{tuple(max(s, d) for s, d in zip(stride, dilation))}")
+                   f"smaller than max(strides, dilations) = {limit}")
         raise ValueError(message)
-    if ort and any(p >= s for p, s in zip(extra, stride)):
+    if ort and not _rules.output_padding_allowed(extra, stride):
         message = (f"{op}: output_padding={output_padding!r} must be smaller than "
                    f"strides={list(stride)!r} with runtime='onnxruntime' (onnxruntime refuses "
                    "it even below dilations; runtime='spec' accepts it)")

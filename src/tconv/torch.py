@@ -42,6 +42,7 @@ from . import _args
 from ._conv import CONV_TRANSPOSE_ALGORITHMS
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
+from ._geometry import output_padding_limit
 from ._interpolate import MODES as _INTERPOLATE_MODES
 from ._interpolate import align_corners_flag, exactly_one, scale_factors
 from ._interpolate import interpolate as _interpolate
@@ -117,7 +118,7 @@ class _ConvTransposeNd(nn.Module):
             message = (f"{op}: output_padding={output_padding!r} cannot be combined with "
                        f"padding={padding!r}, whose output size is input * stride")
             raise ValueError(message)
-        limit = tuple(max(s, d) for s, d in zip(self.stride, self.dilation))
+        limit = tuple(output_padding_limit(s, d) for s, d in zip(self.stride, self.dilation))
         if any(p >= lim for p, lim in zip(self.output_padding, limit)):
             message = (f"{op}: output_padding={output_padding!r} must be smaller than "
                        f"max(stride, dilation)={limit} on every axis (stride={self.stride}, "

@@ -21,7 +21,7 @@ import itertools
 import numpy as np
 from array_api_compat import device
 
-from .._geometry import ConvPlan, zero_insertion_pads
+from .._geometry import ConvPlan, zero_inserted_size, zero_insertion_pads
 from .._xp import all_finite, pad_or_crop, set_at, strided, zeros
 from ._channels import from_groups, tap_matrices, to_groups
 from .direct import conv_direct
@@ -29,7 +29,7 @@ from .direct import conv_direct
 
 def conv_transpose_dilate(x, weight, plan, xp):
     groups, rank = plan.groups, plan.rank
-    dilated_size = tuple((n - 1) * s + 1 for n, s in zip(plan.in_size, plan.stride))
+    dilated_size = zero_inserted_size(plan)
     every = (slice(None), slice(None))
     dilated = zeros(xp, (*x.shape[:2], *dilated_size), x)
     dilated = set_at(xp, dilated, every + strided((0,) * rank, plan.in_size, plan.stride), x)

@@ -18,20 +18,25 @@ from .conv import (
     conv_transpose_length,
     effective_kernel,
     full_transpose_length,
+    output_padding_limit,
     phases,
     resolve_conv,
     resolve_conv_transpose,
     resolve_padding,
     same_pads_conv,
     same_pads_conv_transpose,
+    zero_inserted_size,
     zero_insertion_pads,
+    zero_insertion_size,
 )
 from .keras import transpose_window as keras_transpose_window
 
 __all__ = [
     "AxisPhase", "ConvPlan", "Pads", "conv_formula", "conv_length",
     "conv_transpose_formula", "conv_transpose_length",
-    "effective_kernel", "full_transpose_length", "keras_transpose_window", "phases",
+    "effective_kernel", "full_transpose_length", "keras_transpose_window",
+    "output_padding_limit", "phases",
     "resolve_conv", "resolve_conv_transpose", "resolve_padding", "same_pads_conv",
-    "same_pads_conv_transpose", "zero_insertion_pads",
+    "same_pads_conv_transpose", "zero_inserted_size", "zero_insertion_pads",
+    "zero_insertion_size",
 ]

@@ -61,6 +61,11 @@ def conv_transpose_length(size: int, k: int, s: int, dil: int, lo: int, hi: int,
     return full_transpose_length(size, k, s, dil) - lo - hi + extra
 
 
+def output_padding_limit(s: int, dil: int) -> int:
+    """PyTorch's bound on output_padding: it must stay below ``max(stride, dilation)``."""
+    return max(s, dil)
+
+
 def same_pads_conv(size: int, k: int, s: int, dil: int) -> tuple[int, int]:
     """TensorFlow/Keras ``"same"`` padding of a convolution along one axis.
 
@@ -189,6 +194,16 @@ def zero_insertion_pads(plan: ConvPlan) -> Pads:
                  zip(plan.effective_kernel, plan.pads, plan.output_padding))
 
 
+def zero_inserted_size(plan: ConvPlan) -> tuple[int, ...]:
+    """A transposed plan's input with ``s - 1`` zeros between samples: ``(n-1)*s + 1``."""
+    return tuple((n - 1) * s + 1 for n, s in zip(plan.in_size, plan.stride))
+
+
+def zero_insertion_size(plan: ConvPlan) -> tuple[int, ...]:
+    """The zero-inserted input after :func:`zero_insertion_pads`: ``out + ke - 1``."""
+    return tuple(m + ke - 1 for m, ke in zip(plan.out_size, plan.effective_kernel))
+
+
 @dataclass(frozen=True)
 class AxisPhase:
     """One output phase of a transposed convolution along one axis.
@@ -283,7 +298,7 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
     dilation = _args.positive_ints(op_name, "dilation", dilation, rank)
     pads, is_same = resolve_padding(op_name, padding, in_size, kernel_size, stride, dilation,
                                     transposed=True)
-    limit = tuple(max(s, d) for s, d in zip(stride, dilation))
+    limit = tuple(output_padding_limit(s, d) for s, d in zip(stride, dilation))
     base = tuple(conv_transpose_length(n, k, s, d, lo, hi, 0) for n, k, s, d, (lo, hi) in
                  zip(in_size, kernel_size, stride, dilation, pads))
     if output_size is not None:
@@ -332,6 +347,7 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
 
 __all__ = [
     "ConvPlan", "conv_formula", "conv_length", "conv_transpose_formula", "conv_transpose_length",
-    "effective_kernel", "full_transpose_length", "resolve_conv", "resolve_conv_transpose",
-    "same_pads_conv", "same_pads_conv_transpose", "value_text", "zero_insertion_pads",
+    "effective_kernel", "full_transpose_length", "output_padding_limit", "resolve_conv",
+    "resolve_conv_transpose", "same_pads_conv", "same_pads_conv_transpose", "value_text",
+    "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
 ]

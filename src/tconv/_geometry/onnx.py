@@ -9,8 +9,12 @@ checked in :mod:`tconv.onnx` before they reach these rules.
 
 from __future__ import annotations
 
-from .conv import Pads, effective_kernel, full_transpose_length
+from .conv import Pads, effective_kernel, full_transpose_length, output_padding_limit
 from .pool import pool_length
+
+__all__ = ["AUTO_PADS", "DEFAULTS", "attribute_text", "forward_pads", "half",
+           "output_padding_allowed", "output_padding_limit", "pool_lengths", "same_pads",
+           "transpose_pads"]
 
 AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 # Attributes at their defaults are left out of a node's text.
@@ -121,7 +125,11 @@ def pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort:
 
 
 def output_padding_allowed(output_padding, stride) -> bool:
-    """onnxruntime's (and the reference's) rule: ``0 <= output_padding < strides``."""
+    """onnxruntime's (and the reference's) rule: ``0 <= output_padding < strides``.
+
+    The specification's own bound is PyTorch's ``max(strides, dilations)``
+    (:func:`output_padding_limit`).
+    """
     return all(0 <= p < s for p, s in zip(output_padding, stride))
 
 

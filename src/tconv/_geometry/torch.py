@@ -10,15 +10,12 @@ defaults and the constructor-call text. Plain ints and tuples only.
 
 from __future__ import annotations
 
-from .conv import value_text
+from .conv import output_padding_limit, value_text
+
+__all__ = ["DEFAULTS", "call_text", "output_padding_limit"]
 
 DEFAULTS = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1, "groups": 1,
             "bias": True}
-
-
-def output_padding_limit(stride: int, dilation: int) -> int:
-    """``output_padding`` must stay below ``max(stride, dilation)``."""
-    return max(stride, dilation)
 
 
 def call_text(rank: int, transposed: bool, params: dict, *, module: str = "torch.nn",
