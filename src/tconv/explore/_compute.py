@@ -17,6 +17,7 @@ import numpy as np
 
 import tconv
 
+from .._geometry import output_padding_limit
 from ._params import MAX_OUTPUT, ParamError, Params
 
 # Payload limits: more is refused with a message, never sent.
@@ -86,7 +87,7 @@ def _reachable(p: Params) -> list[list[int]] | None:
     ranges = []
     for axis in range(p.rank):
         sizes = []
-        for value in range(max(p.stride[axis], p.dilation[axis])):
+        for value in range(output_padding_limit(p.stride[axis], p.dilation[axis])):
             extra = tuple(value if a == axis else 0 for a in range(p.rank))
             try:
                 shape = tconv.conv_transpose_output_shape(
