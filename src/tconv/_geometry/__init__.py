@@ -25,6 +25,8 @@ from .conv import (
     resolve_padding,
     same_pads_conv,
     same_pads_conv_transpose,
+    subpixel_kernel_length,
+    subpixel_pads,
     zero_inserted_size,
     zero_insertion_pads,
     zero_insertion_size,
@@ -32,11 +34,9 @@ from .conv import (
 from .keras import transpose_window as keras_transpose_window
 
 __all__ = [
-    "AxisPhase", "ConvPlan", "Pads", "conv_formula", "conv_length",
-    "conv_transpose_formula", "conv_transpose_length",
-    "effective_kernel", "full_transpose_length", "keras_transpose_window",
-    "output_padding_limit", "phases",
-    "resolve_conv", "resolve_conv_transpose", "resolve_padding", "same_pads_conv",
-    "same_pads_conv_transpose", "zero_inserted_size", "zero_insertion_pads",
-    "zero_insertion_size",
+    "AxisPhase", "ConvPlan", "Pads", "conv_formula", "conv_length", "conv_transpose_formula",
+    "conv_transpose_length", "effective_kernel", "full_transpose_length", "keras_transpose_window",
+    "output_padding_limit", "phases", "resolve_conv", "resolve_conv_transpose", "resolve_padding",
+    "same_pads_conv", "same_pads_conv_transpose", "subpixel_kernel_length", "subpixel_pads",
+    "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
 ]

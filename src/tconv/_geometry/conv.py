@@ -204,6 +204,29 @@ def zero_insertion_size(plan: ConvPlan) -> tuple[int, ...]:
     return tuple(m + ke - 1 for m, ke in zip(plan.out_size, plan.effective_kernel))
 
 
+def subpixel_kernel_length(ke: int, s: int) -> int:
+    """Taps per phase of a transposed convolution's sub-pixel form: ``K = ceil(ke / s)``."""
+    return -(-ke // s)
+
+
+def subpixel_pads(lo: int, hi: int, extra: int, s: int, ke: int, big_k: int):
+    """Sub-pixel ``(conv (before, after), crop (before, after))`` along one axis.
+
+    Padded by ``K - 1`` on both sides, the shuffled result has ``s*(n+K-1)``
+    samples: the full output (``F = (n-1)*s + ke``), then zeros. The
+    transposed output is its window from ``lo``, which leaves ``c = s*K - ke +
+    hi - extra`` samples at the end (zeros to append when negative). Whole
+    blocks of ``s`` are taken off the convolution's padding instead of cropped.
+    """
+    head = min(lo // s, big_k - 1)
+    tail = s * big_k - ke + hi - extra
+    if tail >= 0:
+        cut = min(tail // s, big_k - 1)
+        return (big_k - 1 - head, big_k - 1 - cut), (lo - s * head, tail - s * cut)
+    extra = -(tail // s)  # ceil(-tail / s) more zero blocks from the conv's padding
+    return (big_k - 1 - head, big_k - 1 + extra), (lo - s * head, tail + s * extra)
+
+
 @dataclass(frozen=True)
 class AxisPhase:
     """One output phase of a transposed convolution along one axis.
@@ -348,6 +371,7 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
 __all__ = [
     "ConvPlan", "conv_formula", "conv_length", "conv_transpose_formula", "conv_transpose_length",
     "effective_kernel", "full_transpose_length", "output_padding_limit", "resolve_conv",
-    "resolve_conv_transpose", "same_pads_conv", "same_pads_conv_transpose", "value_text",
+    "resolve_conv_transpose", "same_pads_conv", "same_pads_conv_transpose",
+    "subpixel_kernel_length", "subpixel_pads", "value_text",
     "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
 ]
