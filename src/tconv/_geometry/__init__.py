@@ -25,6 +25,7 @@ from .conv import (
     resolve_padding,
     same_pads_conv,
     same_pads_conv_transpose,
+    stacked_border,
     subpixel_kernel_length,
     subpixel_pads,
     zero_inserted_size,
@@ -37,6 +38,6 @@ __all__ = [
     "AxisPhase", "ConvPlan", "Pads", "conv_formula", "conv_length", "conv_transpose_formula",
     "conv_transpose_length", "effective_kernel", "full_transpose_length", "keras_transpose_window",
     "output_padding_limit", "phases", "resolve_conv", "resolve_conv_transpose", "resolve_padding",
-    "same_pads_conv", "same_pads_conv_transpose", "subpixel_kernel_length", "subpixel_pads",
-    "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
+    "same_pads_conv", "same_pads_conv_transpose", "stacked_border", "subpixel_kernel_length",
+    "subpixel_pads", "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
 ]

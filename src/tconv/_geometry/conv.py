@@ -1,9 +1,10 @@
 """Integer geometry of convolution and transposed convolution.
 
 Everything here is plain Python ints and tuples: no arrays. Every size, padding
-and output_padding rule of the package lives in exactly one function below, and
-the resolved result is a frozen :class:`ConvPlan` that the algorithms,
-``conv_matrix``, ``explain`` and the CLI all reuse.
+and output_padding rule of the core lives in exactly one function below (the
+framework conventions are in the sibling modules), and the resolved result is
+a frozen :class:`ConvPlan` that the algorithms, ``conv_matrix``, ``explain``
+and the CLI all reuse.
 
 One axis, notation of docs/rules/README.md: ``n`` input length, ``k`` kernel length,
 ``s`` stride, ``d`` dilation, ``ke = d*(k-1) + 1`` the effective kernel,
@@ -108,6 +109,18 @@ def value_text(value) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return repr(value)
+
+
+def stacked_border(layers) -> int:
+    """Span of a stack of transposed layers along one axis, in output samples.
+
+    ``layers`` are ``(k, s, dil)`` first to last; each layer multiplies the
+    span so far by its stride and adds its own ``ke - 1``.
+    """
+    border = 0
+    for k, s, dil in layers:
+        border = border * s + effective_kernel(k, dil) - 1
+    return border
 
 
 @dataclass(frozen=True)
@@ -372,6 +385,6 @@ __all__ = [
     "ConvPlan", "conv_formula", "conv_length", "conv_transpose_formula", "conv_transpose_length",
     "effective_kernel", "full_transpose_length", "output_padding_limit", "resolve_conv",
     "resolve_conv_transpose", "same_pads_conv", "same_pads_conv_transpose",
-    "subpixel_kernel_length", "subpixel_pads", "value_text",
+    "stacked_border", "subpixel_kernel_length", "subpixel_pads", "value_text",
     "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
 ]

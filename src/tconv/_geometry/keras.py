@@ -36,9 +36,16 @@ def check_strides_dilation(who: str, strides, dilation_rate) -> None:
         raise ValueError(message)
 
 
+def output_padding_allowed(output_padding, strides) -> bool:
+    """Keras's rule: ``output_padding`` is ``None`` or below ``strides`` on every axis."""
+    if output_padding is None:
+        return True
+    return all(p < s for p, s in zip(_ints(output_padding), _ints(strides)))
+
+
 def check_output_padding(who: str, output_padding, strides) -> None:
     """Raise ``ValueError`` unless ``output_padding < strides`` on every axis."""
-    if any(p >= s for p, s in zip(_ints(output_padding), _ints(strides))):
+    if not output_padding_allowed(output_padding, strides):
         message = (f"{who}: output_padding={output_padding} must be smaller than "
                    f"strides={strides} on every axis")
         raise ValueError(message)

@@ -59,7 +59,7 @@ def _shape_step(op: str, framework: str, n: int, layer: dict) -> tuple[str, int]
             message = f"Keras padding is same or valid, not {padding}"
             raise ValueError(message)
         out = keras_rules.transpose_length(n, k, s, dil, padding, op_given)
-        if out < 1 or (op_given is not None and op_given >= s):
+        if out < 1 or not keras_rules.output_padding_allowed(op_given, s):
             message = (f"Keras rejects it (output length {out}; output_padding must be "
                        f"< strides={s} and the output at least 1)")
             raise ValueError(message)
