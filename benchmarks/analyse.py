@@ -60,7 +60,8 @@ def analyse(report: dict) -> str:
             (f"On {len(beaten)} of {len(blas)} layers onnxruntime's WHOLE layer is faster than a "
             "bare NumPy matmul of the same FLOPs (the multiply alone, no col2im), so no NumPy "
             "program can match it there:"), "",
-            "| layer | ORT ms | NumPy same-FLOP matmul ms | tconv auto ms |", "|---|---:|---:|---:|",
+            "| layer | ORT ms | NumPy same-FLOP matmul ms | tconv auto ms |",
+            "|---|---:|---:|---:|",
             *[f"| {n} | {o:.3g} | {m:.3g} | {a:.3g} |" for n, o, m, a, _ in beaten], ""]
     mem = []
     for layer in layers:

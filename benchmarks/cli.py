@@ -80,7 +80,8 @@ def options_from(args) -> Options:
                                                                            else 3),
         layer_budget=args.layer_budget if args.layer_budget is not None else (
             1.0 if args.quick else 8.0),
-        cooldown=args.cooldown_ms / 1e3, threads=args.threads, dtype=args.dtype, algorithms=algorithms,
+        cooldown=args.cooldown_ms / 1e3, threads=args.threads, dtype=args.dtype,
+        algorithms=algorithms,
         frameworks=tuple(name.strip() for name in args.frameworks.split(",") if name.strip()),
         max_seconds=args.max_seconds if args.max_seconds is not None else (
             0.25 if args.quick else 1.0),

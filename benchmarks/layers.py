@@ -95,7 +95,8 @@ def conv_transpose_case(name, batch, c_in, c_out, size, kernel, stride=2, paddin
     out, _ = tconv.conv_transpose_output_shape((size, size), kernel, stride=stride,
                                                padding=padding, output_padding=output_padding)
     extra = f" op{output_padding}" if output_padding else ""
-    geometry = f"k{kernel} s{stride} p{padding}{extra}, {c_in}->{c_out}, {size}x{size} -> {out}x{out}"
+    geometry = (f"k{kernel} s{stride} p{padding}{extra}, {c_in}->{c_out}, "
+                f"{size}x{size} -> {out}x{out}")
     return Case(name, geometry, (batch, c_in, size, size), ours, theirs, ALGORITHMS)
 
 

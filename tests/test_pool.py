@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import tconv
 from _cases import scaled
 from _tol import assert_close
-from tconv._pool import pool_length
+from tconv._geometry.pool import pool_length
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

@@ -40,7 +40,7 @@ def too_large(op: str, name: str, value) -> None:
             raise ValueError(message)
 
 
-def _sequence(value) -> tuple | None:
+def sequence(value) -> tuple | None:
     """``value`` as a tuple when it is a list, tuple, range or 1-D array.
 
     Strings, sets, dicts and other iterables are not sequences here: a set
@@ -62,7 +62,7 @@ def _ints(op: str, name: str, value, rank: int, what: str) -> tuple[int, ...]:
     if is_int(value):
         too_large(op, name, value)
         return (int(value),) * rank
-    values = _sequence(value)
+    values = sequence(value)
     if values is None:
         message = (f"{op}: {name}={value!r} must be an int or a sequence of {rank} "
                    f"{what} ints")
@@ -159,7 +159,7 @@ def padding_form(op: str, padding, rank: int):
             raise ValueError(message)
         too_large(op, "padding", padding)
         return ((int(padding), int(padding)),) * rank
-    items = _sequence(padding)
+    items = sequence(padding)
     if items is None:
         message = f"{op}: padding={padding!r} has the wrong type; use {valid_forms}"
         raise TypeError(message)
@@ -169,7 +169,7 @@ def padding_form(op: str, padding, rank: int):
         raise ValueError(message)
     if all(is_int(v) for v in items):
         pairs = tuple((int(v), int(v)) for v in items)
-    elif all(_sequence(v) is not None for v in items):
+    elif all(sequence(v) is not None for v in items):
         if any(len(v) != 2 for v in items):
             message = (f"{op}: padding={padding!r} has a malformed pair; each axis needs "
                        "exactly two ints (before, after)")
@@ -197,7 +197,7 @@ def output_size(op: str, value, rank: int) -> tuple[int, ...]:
     """
     if is_int(value):
         return positive_ints(op, "output_size", value, rank)
-    values = _sequence(value)
+    values = sequence(value)
     if values is None:
         message = f"{op}: output_size={value!r} must be an int or a sequence of ints"
         raise TypeError(message)
@@ -255,3 +255,40 @@ def keywords(func):
         return func(*args, **kwargs)
 
     return checked
+
+
+def check_weight_rank(op: str, weight, *, transposed: bool) -> int:
+    """The spatial rank of ``weight`` (1-3), else a ValueError showing the layout."""
+    rank = weight.ndim - 2
+    layout = "(C_in, C_out/groups, *kernel)" if transposed else "(C_out, C_in/groups, *kernel)"
+    if rank not in (1, 2, 3):
+        message = (f"{op}: weight has shape {tuple(weight.shape)}; it must be {layout} with "
+                   "1, 2 or 3 kernel axes (3, 4 or 5 dims)")
+        raise ValueError(message)
+    return rank
+
+
+def check_channels(op: str, c_in: int, weight, bias, groups: int, *,
+                   transposed: bool) -> int:
+    """Check input channels against ``weight``, ``groups`` and ``bias``; return C_out."""
+    if transposed:
+        c_out, expected = weight.shape[1] * groups, weight.shape[0]
+    else:
+        c_out, expected = weight.shape[0], weight.shape[1] * groups
+        if c_out % groups:
+            message = (f"{op}: groups={groups} does not divide the weight's output channels "
+                       f"{c_out} (weight shape {tuple(weight.shape)})")
+            raise ValueError(message)
+    if c_in % groups:
+        message = f"{op}: groups={groups} does not divide the input channels C_in={c_in}"
+        raise ValueError(message)
+    if c_in != expected:
+        rule = "weight.shape[0]" if transposed else "weight.shape[1] * groups"
+        message = (f"{op}: the input has {c_in} channels but weight {tuple(weight.shape)} "
+                   f"with groups={groups} expects {rule} = {expected}")
+        raise ValueError(message)
+    if bias is not None and tuple(bias.shape) != (c_out,):
+        message = (f"{op}: bias has shape {tuple(bias.shape)}; it must be ({c_out},), one "
+                   "value per output channel")
+        raise ValueError(message)
+    return c_out

@@ -34,7 +34,7 @@ import numpy as np
 from . import _args, _limits
 from ._conv import conv_transpose
 from ._files import atomic_output
-from ._geometry import conv_length, conv_transpose_length, effective_kernel
+from ._geometry import conv_length, conv_transpose_length, stacked_border
 
 _OP = "checkerboard"
 # The analysis runs every layer on a test input: a stated bound on the work.
@@ -320,12 +320,8 @@ def _period(layers) -> tuple[int, ...]:
 def _border(layers) -> tuple[int, ...]:
     """Stacked kernel span per axis, in output samples."""
     rank = len(layers[0].stride)
-    border = [0] * rank
-    for layer in layers:
-        for a in range(rank):
-            ke = effective_kernel(layer.kernel_size[a], layer.dilation[a])
-            border[a] = border[a] * layer.stride[a] + ke - 1
-    return tuple(border)
+    return tuple(stacked_border((layer.kernel_size[a], layer.stride[a], layer.dilation[a])
+                                for layer in layers) for a in range(rank))
 
 
 def _shift(layers) -> tuple[int, ...]:

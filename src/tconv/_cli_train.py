@@ -260,7 +260,8 @@ def _run_compare(args, parser) -> int:
         from .train.compare import compare_seeds
 
         del budget["seed"]
-        line = _command_line(args).replace(" --out ", f" --seeds {','.join(map(str, args.seeds))} --out ", 1)
+        seeds = ",".join(map(str, args.seeds))
+        line = _command_line(args).replace(" --out ", f" --seeds {seeds} --out ", 1)
         done = compare_seeds(args.out, args.seeds, methods=args.method or TRAIN_METHODS,
                              size=args.size, data=args.data, command=line, **budget)
         print(f"compared over seeds {args.seeds} in {done['seconds']:.0f} s")

@@ -11,6 +11,7 @@ from array_api_compat import is_numpy_namespace
 
 from . import _args, _delegate, _geometry, _limits
 from ._algorithms import CONV, CONV_TRANSPOSE, choose
+from ._args import check_channels, check_weight_rank
 from ._xp import as_array, compute_dtype, namespace_of
 
 CONV_ALGORITHMS: tuple[str, ...] = ("auto", *CONV)
@@ -38,17 +39,6 @@ def _fill_doc(func):
     return func
 
 
-def check_weight_rank(op: str, weight, *, transposed: bool) -> int:
-    """The spatial rank of ``weight`` (1-3), else a ValueError showing the layout."""
-    rank = weight.ndim - 2
-    layout = "(C_in, C_out/groups, *kernel)" if transposed else "(C_out, C_in/groups, *kernel)"
-    if rank not in (1, 2, 3):
-        message = (f"{op}: weight has shape {tuple(weight.shape)}; it must be {layout} with "
-                   "1, 2 or 3 kernel axes (3, 4 or 5 dims)")
-        raise ValueError(message)
-    return rank
-
-
 def _prepare(op: str, x, weight, bias, *, transposed: bool):
     """Coerce and check the arrays; return ``(xp, x, weight, bias, is_batched)``."""
     xp = namespace_of(x)
@@ -71,32 +61,6 @@ def _prepare(op: str, x, weight, bias, *, transposed: bool):
     if bias is not None:
         bias = xp.astype(bias, dtype, copy=False)
     return xp, x, weight, bias, is_batched
-
-
-def check_channels(op: str, c_in: int, weight, bias, groups: int, *,
-                   transposed: bool) -> int:
-    """Check input channels against ``weight``, ``groups`` and ``bias``; return C_out."""
-    if transposed:
-        c_out, expected = weight.shape[1] * groups, weight.shape[0]
-    else:
-        c_out, expected = weight.shape[0], weight.shape[1] * groups
-        if c_out % groups:
-            message = (f"{op}: groups={groups} does not divide the weight's output channels "
-                       f"{c_out} (weight shape {tuple(weight.shape)})")
-            raise ValueError(message)
-    if c_in % groups:
-        message = f"{op}: groups={groups} does not divide the input channels C_in={c_in}"
-        raise ValueError(message)
-    if c_in != expected:
-        rule = "weight.shape[0]" if transposed else "weight.shape[1] * groups"
-        message = (f"{op}: the input has {c_in} channels but weight {tuple(weight.shape)} "
-                   f"with groups={groups} expects {rule} = {expected}")
-        raise ValueError(message)
-    if bias is not None and tuple(bias.shape) != (c_out,):
-        message = (f"{op}: bias has shape {tuple(bias.shape)}; it must be ({c_out},), one "
-                   "value per output channel")
-        raise ValueError(message)
-    return c_out
 
 
 def _blame_transposed(plan, stride, dilation, output_size, weight):
@@ -325,7 +289,7 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
 
 def _spatial(op: str, name: str, value) -> tuple[int, ...]:
     """A spatial shape: one int or 1-3 positive ints."""
-    values = (value,) if _args.is_int(value) else _args._sequence(value)
+    values = (value,) if _args.is_int(value) else _args.sequence(value)
     if values is None or not all(_args.is_int(v) for v in values):
         message = f"{op}: {name}={value!r} must be an int or a sequence of 1-3 ints"
         raise TypeError(message)

@@ -989,12 +989,11 @@ def axis_crop(plan, a: int) -> AxisCrop:
 
 def zero_insertion_view(plan, x, weight) -> ZeroInsertion:
     """The zero-inserted, padded input (pads from the plan) and its stride-1 windows."""
-    spans = plan.effective_kernel
     pads = _geometry.zero_insertion_pads(plan)
-    size = tuple(m + e - 1 for m, e in zip(plan.out_size, spans))
+    size = _geometry.zero_insertion_size(plan)
     grid = np.zeros(size)
     # Dilated-input cell p (0 <= p <= (n-1)*stride) is grid cell p + pad_before.
-    dilated = tuple((n - 1) * s + 1 for n, s in zip(plan.in_size, plan.stride))
+    dilated = _geometry.zero_inserted_size(plan)
     is_padding = np.ones(size, dtype=bool)
     is_inserted = np.zeros(size, dtype=bool)
     inside = tuple(slice(max(b, 0), min(b + d, m)) for (b, _), d, m in zip(pads, dilated, size))

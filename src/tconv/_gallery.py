@@ -156,7 +156,8 @@ def draw_gallery(path, *, force: bool = False) -> Gallery:
     figure, ax = new_figure(layout.width, layout.height, pixels)
     texts = layout.draw(ax, [
         "Transposed convolutions as tconv computes them: input 1..n*n, kernel of ones",
-        "left: zero-inserted, padded input, window of y[0,0] shaded, taps in orange; right: output"])
+        ("left: zero-inserted, padded input, window of y[0,0] shaded, taps in orange; "
+         "right: output")])
     with atomic_output(path, force=force, flag="path") as temporary:
         figure.savefig(temporary, format="png", dpi=pixels)
     return Gallery(os.fspath(path), figure.canvas.get_width_height(), entries, texts)

@@ -32,6 +32,7 @@ import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_array
 
 from . import _args, _delegate, _limits
+from ._cubic import keys_far, keys_near
 from ._xp import as_array, compute_dtype, namespace_of
 
 MODES: tuple[str, ...] = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
@@ -212,23 +213,13 @@ def _linear(size, out, scale_factor, align_corners, precision):
     return np.stack([index0, index1]), np.stack([1 - t, t])
 
 
-def _cubic_near(x):
-    """Keys kernel for ``|x| <= 1``: ``((a+2)x - (a+3)) x^2 + 1``."""
-    return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1
-
-
-def _cubic_far(x):
-    """Keys kernel for ``1 < |x| < 2``: ``((a x - 5a) x + 8a) x - 4a``."""
-    return ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A
-
-
 def _cubic(size, out, scale_factor, align_corners, precision):
     scale = mapping_scale(size, out, scale_factor, align_corners, precision)
     index, t = _floor_and_fraction(source_index(scale, out, align_corners, clamp=False), size)
     indices = np.stack([np.clip(index + tap, 0, size - 1) for tap in (-1, 0, 1, 2)])
     rest = 1 - t  # PyTorch's order of roundings: (1 - t) + 1, not 2 - t
-    weights = np.stack([_cubic_far(t + 1), _cubic_near(t), _cubic_near(rest),
-                        _cubic_far(rest + 1)])
+    weights = np.stack([keys_far(t + 1, CUBIC_A), keys_near(t, CUBIC_A),
+                        keys_near(rest, CUBIC_A), keys_far(rest + 1, CUBIC_A)])
     return indices, weights
 
 
@@ -335,7 +326,7 @@ def _check_rank(op: str, x, mode: str) -> int:
     return rank
 
 
-def _align_corners(op: str, mode: str, align_corners) -> bool:
+def align_corners_flag(op: str, mode: str, align_corners) -> bool:
     if align_corners is None:
         return False
     if not isinstance(align_corners, (bool, np.bool_)):
@@ -353,12 +344,12 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _scale_factors(op: str, value, rank: int) -> tuple[float, ...]:
+def scale_factors(op: str, value, rank: int) -> tuple[float, ...]:
     """``scale_factor`` as ``rank`` finite positive floats."""
     if _is_number(value):
         values = (value,) * rank
     else:
-        values = _args._sequence(value)
+        values = _args.sequence(value)
         if values is None:
             message = (f"{op}: scale_factor={value!r} must be a number or a sequence of "
                        f"{rank} numbers (one per spatial axis)")
@@ -393,7 +384,7 @@ def output_size(op: str, in_size: tuple[int, ...], size, scale_factor):
     exactly_one(op, size, scale_factor)
     if size is not None:
         return _args.positive_ints(op, "size", size, rank), None
-    factors = _scale_factors(op, scale_factor, rank)
+    factors = scale_factors(op, scale_factor, rank)
     out = tuple(output_length(n, sf) for n, sf in zip(in_size, factors))
     for axis, (n, sf, m) in enumerate(zip(in_size, factors, out)):
         if m < 1:
@@ -517,7 +508,7 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     xp = namespace_of(x)
     x = as_array(op, "x", x, xp)
     _check_rank(op, x, mode)
-    align_corners = _align_corners(op, mode, align_corners)
+    align_corners = align_corners_flag(op, mode, align_corners)
     in_size = tuple(int(n) for n in x.shape[2:])
     out_size, factors = output_size(op, in_size, size, scale_factor)
     name, value = ("size", size) if size is not None else ("scale_factor", scale_factor)

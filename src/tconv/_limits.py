@@ -117,7 +117,10 @@ def max_output_bytes(limit: int | None):
     ...     tconv.bed_of_nails([[[1.0, 2.0]]], 1000)
     Traceback (most recent call last):
     ...
-    ValueError: bed_of_nails: scale_factor=1000 would make an output of shape (1, 1, 2000) (16000 bytes, 15.6 KiB), over the limit of 1000 bytes (1000 B); raise it with tconv.set_max_output_bytes(n), the context manager tconv.max_output_bytes(n) or the environment variable TCONV_MAX_OUTPUT_BYTES
+    ValueError: bed_of_nails: scale_factor=1000 would make an output of shape (1, 1, 2000)
+    (16000 bytes, 15.6 KiB), over the limit of 1000 bytes (1000 B); raise it with
+    tconv.set_max_output_bytes(n), the context manager tconv.max_output_bytes(n) or the
+    environment variable TCONV_MAX_OUTPUT_BYTES
     """
     previous = set_max_output_bytes(limit)
     try:

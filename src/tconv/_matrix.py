@@ -10,52 +10,13 @@ pure geometry (integer index arrays); only the values come from the weight.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
 from . import _args, _limits
-from ._geometry import ConvPlan, resolve_conv
+from ._algorithms.sparsity import matrix_structure
+from ._geometry import resolve_conv
 from ._xp import as_array, namespace_of
-
-
-@lru_cache(maxsize=64)
-def matrix_structure(plan: ConvPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
-    """``(rows, cols, weight_index, shape)`` of the matrix of a convolution plan.
-
-    ``weight_index`` indexes the flattened weight ``(C_out, C_in/G, *k)``.
-    Transposed plans are turned into the convolution they are the adjoint of.
-    """
-    plan = plan.as_conv()
-    # Per axis, every (window i, tap t, input j) triple with j inside the input.
-    axis_triples = []
-    for windows, m, k, s, d, lo in zip(plan.out_size, plan.in_size, plan.kernel_size,
-                                     plan.stride, plan.dilation, plan.offset):
-        i, t = np.meshgrid(np.arange(windows), np.arange(k), indexing="ij")
-        j = i * s + t * d - lo
-        inside = (j >= 0) & (j < m)
-        axis_triples.append((i[inside], t[inside], j[inside]))
-    # Combine the axes: every choice of one triple per axis.
-    choice = np.indices([len(tr[0]) for tr in axis_triples]).reshape(plan.rank, -1)
-    pick = [[tr[c][choice[a]] for a, tr in enumerate(axis_triples)] for c in range(3)]
-    out_index = np.ravel_multi_index(pick[0], plan.out_size)
-    tap_index = np.ravel_multi_index(pick[1], plan.kernel_size)
-    in_index = np.ravel_multi_index(pick[2], plan.in_size)
-    # Channels: output co reads the C_in/G inputs of its group.
-    groups = plan.groups
-    ci_g = plan.in_channels // groups
-    co = np.arange(plan.out_channels)[:, None, None]
-    ci_local = np.arange(ci_g)[None, :, None]
-    ci = (co // (plan.out_channels // groups)) * ci_g + ci_local
-    n_out, n_in, n_taps = math.prod(plan.out_size), math.prod(plan.in_size), math.prod(
-        plan.kernel_size)
-    rows, cols, weight_index = (a.ravel() for a in np.broadcast_arrays(
-        co * n_out + out_index, ci * n_in + in_index,
-        (co * ci_g + ci_local) * n_taps + tap_index))
-    shape = (plan.out_channels * n_out, plan.in_channels * n_in)
-    for array in (rows, cols, weight_index):
-        array.flags.writeable = False
-    return rows, cols, weight_index, shape
 
 
 def _entries_per_axis(windows: int, m: int, k: int, s: int, d: int, lo: int) -> int:
@@ -103,10 +64,8 @@ def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=
     >>> C.T @ [1, 2]
     array([ 1., 12., 20.])
     """
-    from ._conv import check_channels, check_weight_rank
-
     op = "conv_matrix"
-    values = _args._sequence(input_shape)
+    values = _args.sequence(input_shape)
     if values is None or not all(_args.is_int(v) for v in values):
         message = (f"{op}: input_shape={input_shape!r} must be a sequence of ints "
                    "(C_in, *S): channels then 1-3 spatial sizes")
@@ -117,13 +76,13 @@ def conv_matrix(input_shape, weight, *, stride=1, padding=0, dilation=1, groups=
         raise ValueError(message)
     host = weight.detach().cpu().numpy() if hasattr(weight, "detach") else weight
     w = as_array(op, "weight", host, namespace_of(np.empty(0)))
-    rank = check_weight_rank(op, w, transposed=False)
+    rank = _args.check_weight_rank(op, w, transposed=False)
     if rank != len(values) - 1:
         message = (f"{op}: input_shape={tuple(values)} has {len(values) - 1} spatial sizes but "
                    f"weight {tuple(w.shape)} has {rank} kernel axes")
         raise ValueError(message)
     groups = _args.positive_int(op, "groups", groups)
-    c_out = check_channels(op, values[0], w, None, groups, transposed=False)
+    c_out = _args.check_channels(op, values[0], w, None, groups, transposed=False)
     plan = resolve_conv(tuple(values[1:]), tuple(w.shape[2:]), stride=stride, padding=padding,
                         dilation=dilation, groups=groups, in_channels=values[0],
                         out_channels=c_out, op_name=op)

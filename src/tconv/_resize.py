@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._cubic import keys
+
 MODES = ("nearest", "linear", "cubic")
 COORDINATE_MODES = ("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
                     "align_corners", "asymmetric", "tf_crop_and_resize")
@@ -236,14 +238,6 @@ def _nearest_spec(xs: np.ndarray, nearest_mode: str) -> np.ndarray:
     return left + right
 
 
-def _keys(t: np.ndarray, a: float) -> np.ndarray:
-    """The Keys cubic kernel ``W(t)`` with coefficient ``a`` (docs/rules/onnx.md)."""
-    t = np.abs(t)
-    inner = ((a + 2) * t - (a + 3)) * t * t + 1
-    outer = ((a * t - 5 * a) * t + 8 * a) * t - 4 * a
-    return np.where(t <= 1, inner, np.where(t < 2, outer, 0.0))
-
-
 def _triangle(t: np.ndarray) -> np.ndarray:
     return np.maximum(1.0 - np.abs(t), 0.0)
 
@@ -280,7 +274,7 @@ def axis_table(plan: AxisPlan, kernel: Kernel):
     if kernel.mode == "linear":
         weights = _triangle(t)
     else:
-        weights = _keys(t, kernel.cubic_coeff_a)
+        weights = keys(t, kernel.cubic_coeff_a)
     if kernel.exclude_outside:
         weights = np.where((taps < 0) | (taps > n - 1), 0.0, weights)
     if kernel.exclude_outside or stretch != 1.0:

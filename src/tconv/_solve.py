@@ -18,7 +18,10 @@ from functools import cache
 import numpy as np
 
 from . import _args
-from ._geometry import conv_transpose_length, effective_kernel, keras_transpose_window
+from ._geometry import conv_transpose_length, effective_kernel, output_padding_limit
+from ._geometry import keras as _keras_rules
+from ._geometry import onnx as _onnx_rules
+from ._geometry import torch as _torch_rules
 
 FRAMEWORKS = ("torch", "keras", "onnx")
 MAX_DILATION = 3
@@ -53,13 +56,10 @@ class TorchLayer:
     @property
     def call(self) -> str:
         """The constructor call, defaults left out."""
-        parts = [f"kernel_size={self.kernel_size}", f"stride={self.stride}"]
-        parts += [f"{name}={value}" for name, value in
-                  (("padding", self.padding), ("output_padding", self.output_padding))
-                  if value]
-        if self.dilation != 1:
-            parts.append(f"dilation={self.dilation}")
-        return f"nn.ConvTranspose1d(C_in, C_out, {', '.join(parts)})"
+        params = {"kernel_size": self.kernel_size, "stride": self.stride,
+                  "padding": self.padding, "output_padding": self.output_padding,
+                  "dilation": self.dilation}
+        return _torch_rules.call_text(1, True, params, module="nn", keep=("stride",))
 
 
 @dataclass(frozen=True)
@@ -80,14 +80,10 @@ class KerasLayer:
     @property
     def call(self) -> str:
         """The constructor call, defaults left out."""
-        parts = [f"kernel_size={self.kernel_size}", f"strides={self.strides}"]
-        if self.padding != "valid":
-            parts.append(f'padding="{self.padding}"')
-        if self.output_padding is not None:
-            parts.append(f"output_padding={self.output_padding}")
-        if self.dilation_rate != 1:
-            parts.append(f"dilation_rate={self.dilation_rate}")
-        return f"keras.layers.Conv1DTranspose(filters, {', '.join(parts)})"
+        params = {"kernel_size": self.kernel_size, "strides": self.strides,
+                  "padding": self.padding, "output_padding": self.output_padding,
+                  "dilation_rate": self.dilation_rate}
+        return _keras_rules.call_text(1, True, params, kernel_keyword=True, keep=("strides",))
 
 
 @dataclass(frozen=True)
@@ -108,13 +104,10 @@ class OnnxLayer:
     @property
     def call(self) -> str:
         """The node's attributes, defaults left out."""
-        parts = [f"kernel_shape=[{self.kernel_shape}]", f"strides=[{self.strides}]"]
-        if any(self.pads):
-            parts.append(f"pads=[{self.pads[0]}, {self.pads[1]}]")
-        if self.output_padding:
-            parts.append(f"output_padding=[{self.output_padding}]")
-        if self.dilations != 1:
-            parts.append(f"dilations=[{self.dilations}]")
+        params = {"kernel_shape": [self.kernel_shape], "strides": [self.strides],
+                  "pads": list(self.pads), "output_padding": [self.output_padding],
+                  "dilations": [self.dilations]}
+        parts = _onnx_rules.attribute_text(params, 1, keep=("strides",))
         return f"ConvTranspose({', '.join(parts)})"
 
 
@@ -128,20 +121,20 @@ def _torch_layers(n: int, out: int, strides, dilations, kernels):
         for k in _kernels(kernels, s, dil):
             for p in range(effective_kernel(k, dil)):
                 op = out - conv_transpose_length(n, k, s, dil, p, p, 0)
-                if 0 <= op < max(s, dil):
+                if 0 <= op < output_padding_limit(s, dil):
                     yield TorchLayer(k, s, p, op, dil)
 
 
 def _keras_layers(n: int, out: int, strides, dilations, kernels):
     for s, dil in itertools.product(strides(n, out), dilations):
-        if s > 1 and dil > 1:  # Keras rejects strides > 1 with dilation_rate > 1
+        if not _keras_rules.strides_dilation_allowed(s, dil):
             continue
         for k in _kernels(kernels, s, dil):
             is_long = effective_kernel(k, dil) >= s
             for padding, op in itertools.product(("valid", "same"), (None, *range(s))):
                 if padding == "valid" and op == 0 and is_long:
                     continue  # the same layer as op None
-                if keras_transpose_window(n, k, s, dil, padding, op)[1] == out:
+                if _keras_rules.transpose_length(n, k, s, dil, padding, op) == out:
                     yield KerasLayer(k, s, padding, op, dil)
 
 
@@ -205,7 +198,8 @@ def _scored(layer, n: int, out: int):
         start = layer.padding
     elif isinstance(layer, KerasLayer):
         k, s, dil = layer.kernel_size, layer.strides, layer.dilation_rate
-        start = keras_transpose_window(n, k, s, dil, layer.padding, layer.output_padding)[0]
+        start = _keras_rules.transpose_window(n, k, s, dil, layer.padding,
+                                              layer.output_padding)[0]
     else:
         k, s, dil = layer.kernel_shape, layer.strides, layer.dilations
         start = layer.pads[0]
@@ -301,7 +295,7 @@ def solve(input_size, output_size, *, layers=1, kernel_size=None, stride=None,
     Keras) and every legal output_padding (torch ``< max(stride, dilation)``,
     ONNX and Keras ``< stride``; Keras also ``None``, and no dilation with a
     stride above 1). Each length comes from
-    ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras_transpose_window``).
+    ``tconv._geometry.conv_transpose_length`` (Keras: ``tconv._geometry.keras.transpose_window``).
 
     Ranking, by the overlap analysis of :func:`tconv.checkerboard`: layers
     that leave holes come last (an output phase no kernel tap reaches, a

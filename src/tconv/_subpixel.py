@@ -29,7 +29,8 @@ import numpy as np
 from array_api_compat import device
 
 from . import _args, _geometry, _limits
-from ._conv import check_weight_rank, conv, conv_transpose
+from ._args import check_weight_rank
+from ._conv import conv, conv_transpose
 from ._xp import as_array, compute_dtype, namespace_of, pad_or_crop
 
 Pads = _geometry.Pads
@@ -177,24 +178,6 @@ def _tap_index(axis: tuple[_geometry.AxisPhase, ...], s: int, big_k: int, k: int
     return index
 
 
-def _conv_pads(lo: int, hi: int, op: int, s: int, ke: int, big_k: int):
-    """``(conv (before, after), crop (before, after))`` along one axis.
-
-    Padded by ``K - 1`` on both sides, the shuffled result has ``s*(n+K-1)``
-    samples: the full output (``F = (n-1)*s + ke``), then zeros. The
-    transposed output is its window from ``lo``, which leaves ``c = s*K - ke +
-    hi - op`` samples at the end (zeros to append when negative). Whole
-    blocks of ``s`` are taken off the convolution's padding instead of cropped.
-    """
-    head = min(lo // s, big_k - 1)
-    tail = s * big_k - ke + hi - op
-    if tail >= 0:
-        cut = min(tail // s, big_k - 1)
-        return (big_k - 1 - head, big_k - 1 - cut), (lo - s * head, tail - s * cut)
-    extra = -(tail // s)  # ceil(-tail / s) more zero blocks from the conv's padding
-    return (big_k - 1 - head, big_k - 1 + extra), (lo - s * head, tail + s * extra)
-
-
 @_args.keywords
 def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dilation=1,
                              groups=1) -> SubpixelConv:
@@ -278,7 +261,8 @@ def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dil
     # Phases of the uncropped output (padding 0): phase r starts at full sample r.
     full = _geometry.resolve_conv_transpose((size,) * rank, kernel, stride=stride,
                                             dilation=dilation, op_name=op)
-    big = tuple(-(-ke // s) for ke, s in zip(plan.effective_kernel, stride))
+    big = tuple(_geometry.subpixel_kernel_length(ke, s)
+                for ke, s in zip(plan.effective_kernel, stride))
     shape = (plan.out_channels * math.prod(stride), plan.in_channels // groups, *big)
     if _limits.exceeds(shape, _limits.itemsize(weight)):
         name, value = (("stride", stride) if math.prod(stride) >= math.prod(big)
@@ -297,7 +281,8 @@ def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dil
     w = xp.permute_dims(w, (0, 2, *(3 + 2 * i for i in range(rank)), 1,
                             *(4 + 2 * i for i in range(rank))))
     w = xp.reshape(w, (c_out * math.prod(stride), ci, *big))
-    conv_pads, crop = zip(*(_conv_pads(lo, hi, p, s, ke, big_k) for (lo, hi), p, s, ke, big_k in
+    conv_pads, crop = zip(*(_geometry.subpixel_pads(lo, hi, p, s, ke, big_k)
+                            for (lo, hi), p, s, ke, big_k in
                             zip(plan.pads, plan.output_padding, stride, plan.effective_kernel,
                                 big)))
     return SubpixelConv(w, tuple(conv_pads), stride, tuple(crop), groups)
@@ -305,8 +290,8 @@ def subpixel_from_transposed(weight, stride, *, padding=0, output_padding=0, dil
 
 def _crop(op: str, crop, rank: int) -> Pads:
     """``crop`` as ``rank`` non-negative ``(before, after)`` pairs (no strings)."""
-    items = _args._sequence(crop)
-    if items is not None and items and all(_args._sequence(v) is not None for v in items):
+    items = _args.sequence(crop)
+    if items is not None and items and all(_args.sequence(v) is not None for v in items):
         if len(items) != rank or any(len(v) != 2 for v in items):
             message = (f"{op}: crop={crop!r} must hold {rank} (before, after) pairs, one "
                        "per spatial axis")

@@ -36,7 +36,7 @@ from ._explain import explain
 from ._files import atomic_output, check_output
 from ._fonts import draw_label
 from ._gallery import draw_gallery, draw_subpixel
-from ._geometry import resolve_conv_transpose
+from ._geometry import resolve_conv_transpose, zero_inserted_size
 from ._pool import max_pool, max_unpool
 
 DPI = 160  # the figures are drawn in inches and points: 7 pt is 15 px here
@@ -239,7 +239,8 @@ def _upsamplers(directory: Path, force: bool) -> str:
         "<h2>2. Fixed up-samplers on a real image</h2>",
         _p("The simplest way up has no weights at all. Below, a "
            f"{crop[2]}x{crop[3]} crop of tconv's sample image (RGB "
-           f"{values.shape[2]}x{values.shape[1]}) is enlarged {scale} times by <code>tconv.interpolate</code> (nearest, nearest-exact, "
+           f"{values.shape[2]}x{values.shape[1]}) is enlarged {scale} times by "
+           "<code>tconv.interpolate</code> (nearest, nearest-exact, "
            "bilinear, bicubic: the same numbers as PyTorch), "
            "<code>tconv.bed_of_nails</code> (each value at the corner of its block, "
            "zeros elsewhere) and the transposed convolutions with the fixed kernels of "
@@ -374,7 +375,7 @@ def _zero_insertion(directory: Path, force: bool) -> str:
     e = explain(ZERO_X, ZERO_W, stride=s, padding=p)
     z = e.zero_insertion
     (edge, _), = z.pads
-    inserted = np.zeros((len(ZERO_X) - 1) * s + 1)
+    inserted = np.zeros(zero_inserted_size(e.plan))
     inserted[::s] = ZERO_X
     padded, flipped = np.asarray(z.input), np.asarray(z.kernel)
     via_zeros = np.array([w.value for w in z.windows])

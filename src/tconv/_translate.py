@@ -24,20 +24,18 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from . import _args, _xp
 from ._geometry import (
     conv_length,
-    effective_kernel,
     full_transpose_length,
-    keras_transpose_window,
     same_pads_conv,
 )
-from .onnx import AUTO_PADS
-from .onnx import _forward_pads as _onnx_forward_pads
-from .onnx import _ints as _onnx_ints
-from .onnx import _transpose_pads as _onnx_transpose_pads
+from ._geometry import jax as _jax_rules
+from ._geometry import keras as _keras_rules
+from ._geometry import onnx as _onnx_rules
+from ._geometry import torch as _torch_rules
+from .onnx import read_ints as _onnx_ints
+from .onnx import read_pads as _onnx_pads
 
 __all__ = ["FRAMEWORKS", "Translation", "convert_weight", "translate"]
 
@@ -235,13 +233,6 @@ def _compact(values):
     return values[0] if len(set(values)) == 1 else values
 
 
-def _text(value) -> str:
-    """A value as it reads in a call: strings with double quotes."""
-    if isinstance(value, str):
-        return f'"{value}"'
-    return repr(value)
-
-
 def _pad_text(pads) -> str:
     return ", ".join(f"({a}, {b})" for a, b in pads)
 
@@ -266,14 +257,6 @@ def _keras_word(name: str, value, allowed) -> str:
     return _args.choice(_OP, name, value, allowed)
 
 
-def _check_keras_strides_dilation(stride, dilation, who: str) -> None:
-    if max(stride) > 1 and max(dilation) > 1:
-        message = (f"{_OP}: {who}: strides={_compact(stride)} > 1 together with "
-                   f"dilation_rate={_compact(dilation)} > 1 is not supported by Keras "
-                   "layers")
-        raise ValueError(message)
-
-
 def _channels(name: str, value) -> int | None:
     return None if value is None else _args.positive_int(_OP, name, value)
 
@@ -295,8 +278,8 @@ def _read_torch(op, rank, params, in_size) -> _Layer:
         message = (f"{_OP}: padding={padding!r}: torch.nn.ConvTranspose{rank}d takes ints "
                    "only (PyTorch refuses strings there)")
         raise TypeError(message)
-    items = _args._sequence(padding)
-    if items is not None and any(_args._sequence(item) is not None for item in items):
+    items = _args.sequence(padding)
+    if items is not None and any(_args.sequence(item) is not None for item in items):
         message = (f"{_OP}: padding={padding!r}: PyTorch pads both sides of an axis "
                    "equally; give an int or one int per axis")
         raise ValueError(message)
@@ -334,7 +317,7 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     kernel = _args.positive_ints(_OP, "kernel_size", params["kernel_size"], rank)
     stride = _args.positive_ints(_OP, "strides", params.get("strides", 1), rank)
     dilation = _args.positive_ints(_OP, "dilation_rate", params.get("dilation_rate", 1), rank)
-    _check_keras_strides_dilation(stride, dilation, "keras")
+    _keras_rules.check_strides_dilation(f"{_OP}: keras", _compact(stride), _compact(dilation))
     data_format = _keras_word("data_format", params.get("data_format", "channels_last"),
                               ("channels_last", "channels_first"))
     allowed = ("valid", "same", "causal") if op == "conv" and rank == 1 else ("valid", "same")
@@ -349,7 +332,7 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     if op == "conv":
         groups = _args.positive_int(_OP, "groups", params.get("groups", 1))
         if padding == "causal":
-            pads = ((dilation[0] * (kernel[0] - 1), 0),)
+            pads = (_keras_rules.causal_pads(kernel[0], dilation[0]),)
         elif padding == "same":
             if max(stride) > 1:
                 why = f"keras padding='same' with strides={_compact(stride)}"
@@ -363,16 +346,13 @@ def _read_keras(op, rank, params, in_size) -> _Layer:
     extras = (None,) * rank
     if extra is not None:
         extras = _args.nonnegative_ints(_OP, "output_padding", extra, rank)
-        if any(p >= s for p, s in zip(extras, stride)):
-            message = (f"{_OP}: output_padding={_compact(extras)} must be smaller than "
-                       f"strides={_compact(stride)} on every axis (Keras's rule)")
-            raise ValueError(message)
+        _keras_rules.check_output_padding(_OP, _compact(extras), _compact(stride))
     pads = []
     # The (start, end) of Keras's window does not depend on the input length.
     for n, k, s, d, p in zip(_sizes_or_dummy(in_size, rank), kernel, stride, dilation,
                              extras):
-        start, length = keras_transpose_window(n, k, s, d, padding, p)
-        pads.append((start, full_transpose_length(n, k, s, d) - start - length))
+        lo, hi, extra = _keras_rules.transpose_pads(n, k, s, d, padding, p)
+        pads.append((lo, hi - extra))
     return _Layer(op, kernel, stride, dilation, tuple(pads), **common)
 
 
@@ -389,7 +369,7 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
     auto_pad = params.get("auto_pad", "NOTSET")
     if isinstance(auto_pad, bytes):
         auto_pad = auto_pad.decode("ascii", errors="replace")
-    auto_pad = _args.choice(_OP, "auto_pad", auto_pad, AUTO_PADS)
+    auto_pad = _args.choice(_OP, "auto_pad", auto_pad, _onnx_rules.AUTO_PADS)
     pads = params.get("pads")
     common = {"groups": _args.positive_int(_OP, "group", params.get("group", 1)),
               "in_channels": _channels("in_channels", params.get("in_channels")),
@@ -399,11 +379,12 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
         if auto_pad.startswith("SAME") and max(stride) > 1:
             in_size = _need_size(in_size, f"auto_pad={auto_pad!r} with strides > 1", rank)
         # Conv's text speaks of padding only: a negative SAME total is no padding.
-        pairs = _onnx_forward_pads(name, auto_pad, pads, _sizes_or_dummy(in_size, rank),
-                                   kernel, stride, dilation, clamp=True)
+        explicit = _onnx_pads(name, pads, rank) if auto_pad == "NOTSET" else None
+        pairs = _onnx_rules.forward_pads(auto_pad, explicit, _sizes_or_dummy(in_size, rank),
+                                         kernel, stride, dilation, clamp=True)
         return _Layer(op, kernel, stride, dilation, pairs, **common)
     extra = _onnx_ints(_OP, "output_padding", params.get("output_padding"), rank, 0)
-    if any(not 0 <= p < s for p, s in zip(extra, stride)):
+    if not _onnx_rules.output_padding_allowed(extra, stride):
         message = (f"{_OP}: output_padding={list(extra)} must be non-negative and smaller "
                    f"than strides={list(stride)} (onnxruntime's rule)")
         raise ValueError(message)
@@ -413,9 +394,10 @@ def _read_onnx(op, rank, params, in_size) -> _Layer:
         sizes = _need_size(in_size, "output_shape", rank)
         output_shape = _onnx_ints(_OP, "output_shape", output_shape, rank, 1)
         _args.positive_ints(_OP, "output_shape", output_shape, rank)
-        output_shape = np.asarray(output_shape)  # the ONNX reader takes an array
-    geometry = _onnx_transpose_pads(name, auto_pad, pads, output_shape, sizes, kernel,
-                                    stride, dilation, extra)
+    explicit = (_onnx_pads(name, pads, rank) if auto_pad == "NOTSET" and output_shape is None
+                else None)
+    geometry = _onnx_rules.transpose_pads(name, auto_pad, explicit, output_shape, sizes, kernel,
+                                          stride, dilation, extra)
     pairs = tuple((lo, hi - p) for lo, hi, p in geometry)
     return _Layer(op, kernel, stride, dilation, pairs, **common)
 
@@ -443,8 +425,8 @@ def _read_jax_layout(value, rank: int, op: str) -> str:
 
 def _jax_pairs(padding, rank: int) -> tuple[tuple[int, int], ...]:
     """JAX's explicit padding: ``rank`` (low, high) pairs of ints, negative allowed."""
-    items = _args._sequence(padding)
-    pairs = None if items is None else [_args._sequence(item) for item in items]
+    items = _args.sequence(padding)
+    pairs = None if items is None else [_args.sequence(item) for item in items]
     if (pairs is None or len(pairs) != rank
             or any(p is None or len(p) != 2 or not all(map(_args.is_int, p)) for p in pairs)):
         message = (f"{_OP}: padding={padding!r}: JAX takes 'SAME', 'VALID' or {rank} "
@@ -489,10 +471,8 @@ def _read_jax(op, rank, params, in_size) -> _Layer:
             if max(stride) > 1:
                 in_size = _need_size(in_size, f"padding={padding!r} with window_strides > 1",
                                      rank)
-            pairs = tuple(same_pads_conv(*a) for a in zip(_sizes_or_dummy(in_size, rank),
-                                                           kernel, stride, dilation))
-            if padding == "SAME_LOWER":  # the odd unit at the start
-                pairs = tuple((hi, lo) for lo, hi in pairs)
+            pairs = tuple(_jax_rules.conv_pads(padding, *a) for a in
+                          zip(_sizes_or_dummy(in_size, rank), kernel, stride, dilation))
         layout = "torch" if data_format == "channels_first" else None  # OIHW
         return _Layer(op, kernel, stride, dilation, pairs, groups=groups,
                       weight_layout=layout, **common)
@@ -500,21 +480,12 @@ def _read_jax(op, rank, params, in_size) -> _Layer:
     if not isinstance(transpose_kernel, bool):
         message = f"{_OP}: transpose_kernel={transpose_kernel!r} must be True or False"
         raise TypeError(message)
-    cut = []
-    sizes = _sizes_or_dummy(in_size, rank)
-    for n, k, s, d, i in zip(sizes, kernel, stride, dilation, range(rank)):
-        ke = effective_kernel(k, d)
-        if pairs is None:
-            # lax.conv_transpose's "SAME"/"VALID" are Keras's windows with
-            # output_padding None (docs/rules/jax.md), whatever the length.
-            start, length = keras_transpose_window(n, k, s, d, padding.lower(), None)
-            cut.append((start, full_transpose_length(n, k, s, d) - start - length))
-        else:  # pairs pad the zero-inserted input (transposed-domain padding)
-            low, high = pairs[i]
-            cut.append((ke - 1 - low, ke - 1 - high))
+    cut = tuple(_jax_rules.transpose_cut(n, k, s, d, padding if pairs is None else pairs[i])
+                for n, k, s, d, i in zip(_sizes_or_dummy(in_size, rank), kernel, stride,
+                                         dilation, range(rank)))
     # With transpose_kernel=True, JAX flips the kernel and swaps its channel
     # axes: it is then in Keras's transposed layout (docs/rules/jax.md).
-    return _Layer(op, kernel, stride, dilation, tuple(cut),
+    return _Layer(op, kernel, stride, dilation, cut,
                   weight_layout="keras" if transpose_kernel else None, **common)
 
 
@@ -547,16 +518,8 @@ def _per_axis_sizes(in_size, rank):
 
 
 def _torch_call(layer, params) -> str:
-    kind = "ConvTranspose" if layer.is_transposed else "Conv"
-    cin = params.get("in_channels", "C_in")
-    cout = params.get("out_channels", "C_out")
-    parts = [str(cin), str(cout), f"kernel_size={_compact(layer.kernel_size)}"]
-    defaults = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1, "groups": 1,
-                "bias": True}
-    for name, default in defaults.items():
-        if name in params and params[name] != default:
-            parts.append(f"{name}={_text(params[name])}")
-    return f"torch.nn.{kind}{layer.rank}d({', '.join(parts)})"
+    return _torch_rules.call_text(layer.rank, layer.is_transposed,
+                                  {**params, "kernel_size": _compact(layer.kernel_size)})
 
 
 def _torch_pad_text(pads) -> str:
@@ -627,20 +590,13 @@ def _write_torch(layer: _Layer, in_size) -> _Written:
 
 
 def _keras_call(layer, params) -> str:
-    kind = "DTranspose" if layer.is_transposed else "D"
-    parts = [str(params.get("filters", "filters")), str(params["kernel_size"])]
-    defaults = {"strides": 1, "padding": "valid", "output_padding": None,
-                "data_format": "channels_last", "dilation_rate": 1, "groups": 1,
-                "use_bias": True}
-    for name, default in defaults.items():
-        if name in params and params[name] != default:
-            parts.append(f"{name}={_text(params[name])}")
-    return f"keras.layers.Conv{layer.rank}{kind}({', '.join(parts)})"
+    return _keras_rules.call_text(layer.rank, layer.is_transposed, params)
 
 
 def _write_keras(layer: _Layer, in_size) -> _Written:
     rank = layer.rank
-    _check_keras_strides_dilation(layer.stride, layer.dilation, "target keras")
+    _keras_rules.check_strides_dilation(f"{_OP}: target keras", _compact(layer.stride),
+                                        _compact(layer.dilation))
     if layer.is_transposed and layer.groups > 1:
         message = (f"{_OP}: groups={layer.groups}: Keras's Conv{rank}DTranspose has no "
                    "groups; translate each group as its own layer")
@@ -660,7 +616,8 @@ def _write_keras(layer: _Layer, in_size) -> _Written:
                                                 layer.kernel_size, layer.stride,
                                                 layer.dilation))
         if rank == 1:
-            candidates["causal"] = ((layer.dilation[0] * (layer.kernel_size[0] - 1), 0),)
+            candidates["causal"] = (_keras_rules.causal_pads(layer.kernel_size[0],
+                                                             layer.dilation[0]),)
         chosen = next((name for name, pads in candidates.items() if all(
             _conv_equal(n, k, s, d, got, p) for n, (k, s, d, p), got in
             zip(sizes, layer.axes(), pads))), None)
@@ -679,8 +636,8 @@ def _write_keras(layer: _Layer, in_size) -> _Written:
         dummy = _sizes_or_dummy(in_size, rank)
 
         def window(n, k, s, d, padding, p):
-            start, length = keras_transpose_window(n, k, s, d, padding, p)
-            return start, full_transpose_length(n, k, s, d) - start - length
+            lo, hi, extra = _keras_rules.transpose_pads(n, k, s, d, padding, p)
+            return lo, hi - extra
 
         for padding in ("valid", "same"):
             if all(window(n, k, s, d, padding, None) == cut for n, (k, s, d, cut) in
@@ -715,13 +672,7 @@ def _write_keras(layer: _Layer, in_size) -> _Written:
 def _onnx_call(layer, params) -> str:
     kind = "ConvTranspose" if layer.is_transposed else "Conv"
     inputs = '["X", "W", "B"]' if params.pop("_bias") else '["X", "W"]'
-    parts = [f'"{kind}"', inputs, '["Y"]']
-    for name, value in params.items():
-        default = {"strides": [1] * layer.rank, "dilations": [1] * layer.rank, "group": 1,
-                   "pads": [0] * (2 * layer.rank),
-                   "output_padding": [0] * layer.rank}.get(name)
-        if value != default:
-            parts.append(f"{name}={value!r}")
+    parts = [f'"{kind}"', inputs, '["Y"]', *_onnx_rules.attribute_text(params, layer.rank)]
     return f"onnx.helper.make_node({', '.join(parts)})"
 
 
@@ -786,8 +737,7 @@ def _write_jax(layer: _Layer, in_size) -> _Written:
         message = (f"{_OP}: groups={layer.groups}: jax.lax.conv_transpose has no groups; "
                    "translate each group as its own call")
         raise ValueError(message)
-    pairs = tuple((effective_kernel(k, d) - 1 - start, effective_kernel(k, d) - 1 - end)
-                  for k, s, d, (start, end) in layer.axes())
+    pairs = tuple(_jax_rules.swap_padding(k, d, cut) for k, s, d, cut in layer.axes())
     params = {"strides": layer.stride, "padding": pairs, "rhs_dilation": layer.dilation,
               "dimension_numbers": numbers, "transpose_kernel": False}
     parts = [f"strides={layer.stride!r}", f"padding={pairs!r}"]

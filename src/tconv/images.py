@@ -161,7 +161,8 @@ def read_image(path=None, *, max_pixels: int | None = None) -> tuple[np.ndarray,
     >>> images.read_image(max_pixels=1000)
     Traceback (most recent call last):
     ...
-    ValueError: read_image: path='sample.png' is 96x96 = 9216 pixels; at most max_pixels=1000 are read
+    ValueError: read_image: path='sample.png' is 96x96 = 9216 pixels; at most
+    max_pixels=1000 are read
     """
     image_module = _pillow()
     if path is None:

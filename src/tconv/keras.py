@@ -19,7 +19,8 @@ from array_api_compat import device
 from . import _args, _limits, _xp
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
-from ._geometry import full_transpose_length, keras_transpose_window
+from ._cubic import keys
+from ._geometry import keras as _rules
 from ._interpolate import interpolate as _interpolate
 
 __all__ = ["conv", "conv_transpose", "upsampling"]
@@ -89,10 +90,7 @@ def _prepare(op: str, x, kernel, data_format: str):
 def _check_strides_dilation(op: str, strides, dilation_rate, rank: int):
     strides = _args.positive_ints(op, "strides", strides, rank)
     dilation_rate = _args.positive_ints(op, "dilation_rate", dilation_rate, rank)
-    if max(strides) > 1 and max(dilation_rate) > 1:
-        message = (f"{op}: strides={strides} > 1 together with dilation_rate="
-                   f"{dilation_rate} > 1 is not supported by Keras")
-        raise ValueError(message)
+    _rules.check_strides_dilation(op, strides, dilation_rate)
     return strides, dilation_rate
 
 
@@ -156,27 +154,13 @@ def conv(x, kernel, bias=None, *, strides=1, padding="valid", dilation_rate=1, g
         if rank != 1:
             message = f"{op}: padding='causal' is only for rank 1 (Conv1D); got rank {rank}"
             raise ValueError(message)
-        padding = ((dilation_rate[0] * (kernel.shape[2] - 1), 0),)
+        padding = (_rules.causal_pads(kernel.shape[2], dilation_rate[0]),)
     elif padding == "valid":
         padding = 0
     with _as_keras(op, "conv"):
         y = _conv(x, kernel, bias, stride=strides, padding=padding, dilation=dilation_rate,
                   groups=groups)
     return _from_first(xp, y, data_format)
-
-
-def _transpose_window(n: int, k: int, s: int, dil: int, padding: str,
-                      op: int | None) -> tuple[int, int, int]:
-    """Keras's transposed window as core ``(before, after, output_padding)``.
-
-    Keras keeps ``L`` samples of the full output ``F`` from offset ``c``,
-    zeros past ``F`` (docs/rules/keras.md). The core gives ``full[j + before]``,
-    then ``output_padding`` samples at the end (zeros past ``F``).
-    """
-    full = full_transpose_length(n, k, s, dil)
-    start, length = keras_transpose_window(n, k, s, dil, padding, op)
-    after = max(full - start - length, 0)
-    return start, after, length - (full - start - after)
 
 
 @_args.keywords
@@ -244,24 +228,14 @@ def conv_transpose(x, kernel, bias=None, *, strides=1, padding="valid", output_p
     ops = (None,) * rank
     if output_padding is not None:
         ops = _args.nonnegative_ints(op, "output_padding", output_padding, rank)
-        if any(p >= s for p, s in zip(ops, strides)):
-            message = (f"{op}: output_padding={ops} must be smaller than strides="
-                       f"{strides} on every axis")
-            raise ValueError(message)
-    windows = [_transpose_window(n, k, s, d, padding, p) for n, k, s, d, p in
+        _rules.check_output_padding(op, ops, strides)
+    windows = [_rules.transpose_pads(n, k, s, d, padding, p) for n, k, s, d, p in
                zip(x.shape[2:], kernel.shape[2:], strides, dilation_rate, ops)]
     with _as_keras(op, "conv_transpose"):
         y = _conv_transpose(x, kernel, bias, stride=strides, dilation=dilation_rate,
                             padding=tuple((lo, hi) for lo, hi, _ in windows),
                             output_padding=tuple(p for _, _, p in windows))
     return _from_first(xp, y, data_format)
-
-
-def _keys_cubic(t: np.ndarray) -> np.ndarray:
-    """Keys's cubic kernel with ``a = -0.5`` at distances ``t >= 0``."""
-    near = (1.5 * t - 2.5) * t * t + 1
-    far = ((-0.5 * t + 2.5) * t - 4) * t + 2
-    return np.where(t < 1, near, np.where(t < 2, far, 0.0))
 
 
 def _bicubic_matrix(n: int, factor: int) -> np.ndarray:
@@ -271,7 +245,7 @@ def _bicubic_matrix(n: int, factor: int) -> np.ndarray:
     taps outside the input are dropped and the rest renormalised to sum 1.
     """
     centres = (np.arange(n * factor) + 0.5) / factor - 0.5
-    weights = _keys_cubic(np.abs(centres[:, None] - np.arange(n)[None, :]))
+    weights = keys(centres[:, None] - np.arange(n)[None, :], -0.5)
     return weights / weights.sum(axis=1, keepdims=True)
 
 

@@ -40,15 +40,16 @@ import numpy as np
 from . import _args, _limits, _resize
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
-from ._geometry import effective_kernel, full_transpose_length
+from ._geometry import effective_kernel
+from ._geometry import onnx as _rules
+from ._geometry.pool import unpool_length
 from ._pool import max_pool as _max_pool
 from ._pool import max_unpool as _max_unpool
-from ._pool import unpool_length
 
 __all__ = ["conv", "conv_transpose", "depth_to_space", "max_pool", "max_unpool",
            "resize", "space_to_depth"]
 
-AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
+AUTO_PADS = _rules.AUTO_PADS
 DEPTH_MODES = ("DCR", "CRD")
 RUNTIMES = ("spec", "onnxruntime")
 
@@ -167,7 +168,7 @@ def _batched(op: str, name: str, array: np.ndarray, rank: int | None = None) -> 
     return array.ndim - 2
 
 
-def _ints(op: str, name: str, value, count: int, default: int) -> tuple[int, ...]:
+def read_ints(op: str, name: str, value, count: int, default: int) -> tuple[int, ...]:
     """An ints attribute of ``count`` values (``None`` gives the default)."""
     if value is None:
         return (default,) * count
@@ -182,16 +183,16 @@ def _ints(op: str, name: str, value, count: int, default: int) -> tuple[int, ...
 
 
 def _positive(op: str, name: str, value, rank: int) -> tuple[int, ...]:
-    values = _ints(op, name, value, rank, 1)
+    values = read_ints(op, name, value, rank, 1)
     if min(values) < 1:
         message = f"{op}: {name}={value!r} must be positive on every axis"
         raise ValueError(message)
     return values
 
 
-def _pads(op: str, pads, rank: int) -> tuple[tuple[int, int], ...]:
+def read_pads(op: str, pads, rank: int) -> tuple[tuple[int, int], ...]:
     """``[b_1..b_d, e_1..e_d]`` as d ``(before, after)`` pairs."""
-    flat = _ints(op, "pads", pads, 2 * rank, 0)
+    flat = read_ints(op, "pads", pads, 2 * rank, 0)
     if min(flat) < 0:
         message = f"{op}: pads={pads!r} must be non-negative"
         raise ValueError(message)
@@ -202,51 +203,18 @@ def _kernel_shape(op: str, kernel_shape, weight_shape: tuple[int, ...]) -> None:
     """``kernel_shape`` is optional for Conv/ConvTranspose; if given it must match W."""
     if kernel_shape is None:
         return
-    given = _ints(op, "kernel_shape", kernel_shape, len(weight_shape), 1)
+    given = read_ints(op, "kernel_shape", kernel_shape, len(weight_shape), 1)
     if given != weight_shape:
         message = (f"{op}: kernel_shape={kernel_shape!r} does not match the spatial shape "
                    f"{weight_shape} of W")
         raise ValueError(message)
 
 
-def _half(total: int) -> int:
-    """``total / 2`` rounded toward zero, as onnxruntime's C++ does."""
-    return total // 2 if total >= 0 else -(-total // 2)
-
-
-def _same_pads(size: int, k: int, s: int, dil: int, auto_pad: str, *, clamp: bool,
-               dilate: bool = True) -> tuple[int, int]:
-    """``SAME_*`` pads of Conv and MaxPool: ``ceil(n / s)`` outputs.
-
-    ``total = (out - 1)*s + ke - n``; SAME_UPPER puts the odd unit at the
-    end, SAME_LOWER at the start (docs/rules/onnx.md). Conv's text speaks of
-    padding only, so a negative total (``ke < s``) is no padding there
-    (``clamp``; the reference evaluator and onnxruntime agree: ``x = 1..6``,
-    kernel 1, stride 3 gives 1, 4). MaxPool's text gives the unclamped
-    formula; onnxruntime and this split a negative total with C truncation,
-    ``total/2`` and ``(total + 1)/2``: a negative start pad moves the first
-    window in, a negative end pad removes windows, and every window still
-    reads the whole input (as onnxruntime's loops do).
-    ``dilate=False``: onnxruntime's MaxPool, which counts the undilated
-    kernel in ``total``.
-    """
-    out = -(-size // s)
-    total = (out - 1) * s + (effective_kernel(k, dil) if dilate else k) - size
-    if clamp:
-        total = max(total, 0)
-    lo = _half(total + 1) if auto_pad == "SAME_LOWER" else _half(total)
-    return lo, total - lo
-
-
 def _forward_pads(op: str, auto_pad: str, pads, in_size, kernel, stride, dilation, *,
                   clamp: bool, dilate: bool = True):
-    rank = len(in_size)
-    if auto_pad == "NOTSET":
-        return _pads(op, pads, rank)
-    if auto_pad == "VALID":
-        return ((0, 0),) * rank
-    return tuple(_same_pads(n, k, s, d, auto_pad, clamp=clamp, dilate=dilate)
-                 for n, k, s, d in zip(in_size, kernel, stride, dilation))
+    explicit = read_pads(op, pads, len(in_size)) if auto_pad == "NOTSET" else None
+    return _rules.forward_pads(auto_pad, explicit, in_size, kernel, stride, dilation,
+                               clamp=clamp, dilate=dilate)
 
 
 def _crop(X: np.ndarray, pads):
@@ -340,13 +308,11 @@ def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, d
                     output_padding, ort=False):
     """Per axis ``(before, after, output_padding)`` for the core (docs/rules/onnx.md).
 
-    With ``total = F - out`` (``F`` counting output_padding) negative, the
-    ``-total`` extra positions are zeros at the end of the axis (the spec's
-    ``total/2`` read with C truncation): no cropping, and the core's
-    output_padding appends them. ``ort``: onnxruntime returns the full
-    output ``F`` there for ``SAME_*`` (shorter than ``n*s``).
+    Reads ``pads`` and ``output_shape``; the rule is
+    :func:`tconv._geometry.onnx.transpose_pads`.
     """
     rank = len(in_size)
+    wanted = None
     if output_shape is not None:
         if output_shape.ndim != 1:
             message = (f"{op}: output_shape={output_shape.tolist()!r} must be a flat list of "
@@ -355,35 +321,13 @@ def _transpose_pads(op, auto_pad, pads, output_shape, in_size, kernel, stride, d
         wanted = list(output_shape.tolist())
         if len(wanted) == rank + 2:  # the full shape, as onnxruntime also accepts
             wanted = wanted[2:]
-        wanted = _ints(op, "output_shape", wanted, rank, 1)
+        wanted = read_ints(op, "output_shape", wanted, rank, 1)
         if min(wanted) < 1:
             message = f"{op}: output_shape={output_shape.tolist()!r} must be positive"
             raise ValueError(message)
-    elif auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-        wanted = tuple(n * s for n, s in zip(in_size, stride))
-    else:
-        pairs = _pads(op, pads, rank) if auto_pad == "NOTSET" else ((0, 0),) * rank
-        return tuple((lo, hi, p) for (lo, hi), p in zip(pairs, output_padding))
-    result = []
-    axes = zip(in_size, kernel, stride, dilation, output_padding, wanted)
-    for n, k, s, dil, p, out in axes:
-        full = full_transpose_length(n, k, s, dil)
-        total = full + p - out
-        if total >= 0:
-            lo = total // 2 if auto_pad == "SAME_UPPER" else total - total // 2
-            result.append((lo, total - lo, p))
-            continue
-        extra = out - full
-        if ort and output_shape is None:
-            result.append((0, 0, p))
-            continue
-        if extra >= max(s, dil):
-            message = (f"{op}: output_shape={list(wanted)!r} cannot be reached: at most "
-                       f"{full + max(s, dil) - 1} on an axis with input size {n}, kernel "
-                       f"{k}, strides {s}, dilations {dil} (full output {full})")
-            raise ValueError(message)
-        result.append((0, 0, extra))
-    return tuple(result)
+    explicit = read_pads(op, pads, rank) if auto_pad == "NOTSET" and wanted is None else None
+    return _rules.transpose_pads(op, auto_pad, explicit, wanted, in_size, kernel, stride,
+                                 dilation, output_padding, ort=ort)
 
 
 @_args.keywords
@@ -466,13 +410,13 @@ def conv_transpose(X, W, B=None, *, auto_pad="NOTSET", dilations=None, group=1,
     _kernel_shape(op, kernel_shape, W.shape[2:])
     stride = _positive(op, "strides", strides, rank)
     dilation = _positive(op, "dilations", dilations, rank)
-    extra = _ints(op, "output_padding", output_padding, rank, 0)
-    if any(not 0 <= p < max(s, d) for p, s, d in zip(extra, stride, dilation)):
+    extra = read_ints(op, "output_padding", output_padding, rank, 0)
+    limit = tuple(_rules.output_padding_limit(s, d) for s, d in zip(stride, dilation))
+    if any(not 0 <= p < lim for p, lim in zip(extra, limit)):
         message = (f"{op}: output_padding={output_padding!r} must be non-negative and "
-                   f"smaller than max(strides, dilations) = "
-                   f"{tuple(max(s, d) for s, d in zip(stride, dilation))}")
+                   f"smaller than max(strides, dilations) = {limit}")
         raise ValueError(message)
-    if ort and any(p >= s for p, s in zip(extra, stride)):
+    if ort and not _rules.output_padding_allowed(extra, stride):
         message = (f"{op}: output_padding={output_padding!r} must be smaller than "
                    f"strides={list(stride)!r} with runtime='onnxruntime' (onnxruntime refuses "
                    "it even below dilations; runtime='spec' accepts it)")
@@ -507,35 +451,11 @@ def _pool_input(op: str, X, kernel_shape):
 
 
 
-def _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode: bool, ort: bool):
-    """Output lengths of MaxPool, ``None`` on an axis that would have none.
-
-    ``floor_or_ceil((n + pb + pe - ke) / s) + 1``, then with ceil_mode a
-    window that would start in the end padding is dropped. The span may be
-    negative (padding holds the window): the spec's floor and ceil, and
-    onnxruntime's C truncation without ceil_mode (a span of -1 still gives
-    one window there, ``ort``).
-    """
-    outs = []
-    for n, k, s, (lo, hi), d in zip(sizes, kernel, stride, padding, dilation):
-        span = n + lo + hi - effective_kernel(k, d)
-        if ceil_mode:
-            out = -(-span // s) + 1
-        elif ort and span < 0:
-            out = -(-span // s) + 1  # C truncation toward zero
-        else:
-            out = span // s + 1
-        if ceil_mode and (out - 1) * s >= n + lo:
-            out -= 1  # a window may not start in the end padding
-        outs.append(out if out >= 1 else None)
-    return outs
-
-
 def _needs_wide(sizes, kernel, stride, padding, dilation, ceil_mode, ort) -> bool:
     """Whether the core (PyTorch's rules) cannot pool this: the adapter does."""
     if any(max(p) > k // 2 or min(p) < 0 for p, k in zip(padding, kernel)):
         return True  # a negative pad (SAME_* total < 0) only moves the windows
-    outs = _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
+    outs = _rules.pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
     for n, k, s, (lo, hi), d, out in zip(sizes, kernel, stride, padding, dilation, outs):
         if out is None:
             return False  # the core refuses it, naming the sizes
@@ -559,7 +479,7 @@ def _pool_wide(op: str, X: np.ndarray, kernel, stride, padding, dilation, ceil_m
     """
     rank = len(kernel)
     sizes = X.shape[2:]
-    outs = _pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
+    outs = _rules.pool_lengths(sizes, kernel, stride, padding, dilation, ceil_mode, ort)
     for n, k, d, (lo, hi), out in zip(sizes, kernel, dilation, padding, outs):
         if out is None or out < 1:
             message = (f"{op}: kernel_shape={list(kernel)!r} (dilated span "
@@ -759,7 +679,7 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         message = f"{op}: I must have X's shape {X.shape}; got {I.shape}"
         raise ValueError(message)
     stride = _positive(op, "strides", strides, rank)
-    padding = _pads(op, pads, rank)
+    padding = read_pads(op, pads, rank)
     shape = _optional(output_shape, op, "output_shape")
     default = tuple(unpool_length(n, k, s, lo, hi) for n, k, s, (lo, hi)
                     in zip(X.shape[2:], kernel, stride, padding))
@@ -769,7 +689,7 @@ def max_unpool(X, I, output_shape=None, *, kernel_shape, pads=None, strides=None
         if shape.ndim != 1:
             message = f"{op}: output_shape={shape.tolist()!r} must be a flat list of ints"
             raise TypeError(message)
-        full = _ints(op, "output_shape", shape.tolist(), rank + 2, 1)
+        full = read_ints(op, "output_shape", shape.tolist(), rank + 2, 1)
         if full[:2] != X.shape[:2]:
             message = (f"{op}: output_shape={list(full)!r} must start with X's "
                        f"(N, C) = {X.shape[:2]}")

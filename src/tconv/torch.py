@@ -42,8 +42,9 @@ from . import _args
 from ._conv import CONV_TRANSPOSE_ALGORITHMS
 from ._conv import conv as _conv
 from ._conv import conv_transpose as _conv_transpose
+from ._geometry import output_padding_limit
 from ._interpolate import MODES as _INTERPOLATE_MODES
-from ._interpolate import _align_corners, _scale_factors, exactly_one
+from ._interpolate import align_corners_flag, exactly_one, scale_factors
 from ._interpolate import interpolate as _interpolate
 from ._upsample import pixel_shuffle as _pixel_shuffle
 from ._upsample import pixel_unshuffle as _pixel_unshuffle
@@ -117,7 +118,7 @@ class _ConvTransposeNd(nn.Module):
             message = (f"{op}: output_padding={output_padding!r} cannot be combined with "
                        f"padding={padding!r}, whose output size is input * stride")
             raise ValueError(message)
-        limit = tuple(max(s, d) for s, d in zip(self.stride, self.dilation))
+        limit = tuple(output_padding_limit(s, d) for s, d in zip(self.stride, self.dilation))
         if any(p >= lim for p, lim in zip(self.output_padding, limit)):
             message = (f"{op}: output_padding={output_padding!r} must be smaller than "
                        f"max(stride, dilation)={limit} on every axis (stride={self.stride}, "
@@ -290,16 +291,16 @@ class Upsample(nn.Module):
         op = "Upsample"
         self.mode = _args.choice(op, "mode", mode, _INTERPOLATE_MODES)
         self.align_corners = align_corners
-        _align_corners(op, mode, align_corners)
+        align_corners_flag(op, mode, align_corners)
         exactly_one(op, size, scale_factor)
         if size is not None:
-            sizes = _args._sequence(size)
+            sizes = _args.sequence(size)
             values = _args.positive_ints(op, "size", size, 1 if sizes is None else len(sizes))
             self.size = values[0] if sizes is None else values
             self.scale_factor = None
         else:
-            sequence = _args._sequence(scale_factor)
-            factors = _scale_factors(op, scale_factor, 1 if sequence is None else len(sequence))
+            sequence = _args.sequence(scale_factor)
+            factors = scale_factors(op, scale_factor, 1 if sequence is None else len(sequence))
             self.size = None
             self.scale_factor = factors[0] if sequence is None else factors
 
@@ -388,7 +389,7 @@ class PixelUnshuffle(nn.Module):
 
 def _positive_scale(op: str, value) -> float:
     """One finite positive number (an int or a float)."""
-    return _scale_factors(op, value, 1)[0]
+    return scale_factors(op, value, 1)[0]
 
 
 class ResizeConv2d(nn.Module):
@@ -538,7 +539,7 @@ def icnr_(weight: torch.Tensor, scale_factor: int,
 
 
 class SubPixelConv2d(nn.Module):
-    """Sub-pixel convolution: a stride-1 ``"same"`` conv to ``r*r`` times the channels, then pixel shuffle.
+    """Sub-pixel convolution: a stride-1 ``"same"`` conv to ``r*r`` times the channels, shuffled.
 
     Shi et al. (2016): ``weight`` ``(out_channels * r*r, in_channels, k, k)``
     and ``bias`` ``(out_channels * r*r,)``; the output is

@@ -21,7 +21,7 @@ import itertools
 import numpy as np
 from array_api_compat import device
 
-from .._geometry import ConvPlan
+from .._geometry import ConvPlan, zero_inserted_size, zero_insertion_pads
 from .._xp import all_finite, pad_or_crop, set_at, strided, zeros
 from ._channels import from_groups, tap_matrices, to_groups
 from .direct import conv_direct
@@ -29,7 +29,7 @@ from .direct import conv_direct
 
 def conv_transpose_dilate(x, weight, plan, xp):
     groups, rank = plan.groups, plan.rank
-    dilated_size = tuple((n - 1) * s + 1 for n, s in zip(plan.in_size, plan.stride))
+    dilated_size = zero_inserted_size(plan)
     every = (slice(None), slice(None))
     dilated = zeros(xp, (*x.shape[:2], *dilated_size), x)
     dilated = set_at(xp, dilated, every + strided((0,) * rank, plan.in_size, plan.stride), x)
@@ -39,8 +39,7 @@ def conv_transpose_dilate(x, weight, plan, xp):
     flipped = xp.permute_dims(flipped, (0, 2, 1, *range(3, 3 + rank)))
     flipped = xp.reshape(flipped, (groups * co_g, c_in // groups, *plan.kernel_size))
     flipped = xp.flip(flipped, axis=tuple(range(2, 2 + rank)))
-    pads = tuple((ke - 1 - lo, m - L + lo) for ke, lo, m, L in
-                 zip(plan.effective_kernel, plan.offset, plan.out_size, dilated_size))
+    pads = zero_insertion_pads(plan)
     stride1 = ConvPlan("conv", dilated_size, plan.out_size, plan.kernel_size, (1,) * rank,
                        plan.dilation, pads, (0,) * rank, groups, plan.in_channels,
                        plan.out_channels)

@@ -1,6 +1,6 @@
 """``"matrix"``: multiply by the convolution matrix ``C`` (conv) or ``C^T`` (transposed).
 
-The sparse structure of ``C`` comes from :func:`tconv._matrix.matrix_structure`;
+The sparse structure of ``C`` comes from :func:`tconv._algorithms.sparsity.matrix_structure`;
 its values are gathered from the weight, so gradients reach the weight. NumPy
 uses ``scipy.sparse``, PyTorch its own sparse tensors, and any other array-API
 library a dense matrix (refused past ``DENSE_LIMIT`` entries).
@@ -13,8 +13,8 @@ import dataclasses
 import numpy as np
 from array_api_compat import device, is_numpy_namespace, is_torch_namespace
 
-from .._matrix import matrix_structure
 from .._xp import all_finite, pad_or_crop
+from .sparsity import matrix_structure
 
 DENSE_LIMIT = 2**26
 

@@ -10,6 +10,7 @@ import numpy as np
 
 import tconv
 
+from .._geometry import stacked_border
 from . import files, flags
 
 # The coverage arrays are bounded before the analysis allocates them.
@@ -86,9 +87,7 @@ def _estimated_size(args) -> tuple[tuple[int, ...] | None, bool]:
     for k, s, d in zip(*per_axis):
         if s > 1 and args.layers * math.log2(s) > 64:
             return None, True
-        period, border = s ** args.layers, 0
-        for _ in range(args.layers):
-            border = border * s + d * (k - 1)
+        period, border = s ** args.layers, stacked_border([(k, s, d)] * args.layers)
         sizes.append(4 * border + 5 * period)
     return tuple(sizes), math.prod(sizes) > MAX_VALUES
 

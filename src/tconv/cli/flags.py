@@ -18,6 +18,8 @@ import numpy as np
 
 import tconv
 
+from .._geometry import full_transpose_length
+
 # Explanations are for small examples; larger ones are refused, not truncated.
 MAX_SIZE = 32
 
@@ -230,12 +232,13 @@ def check_size(args, x: np.ndarray, weight: np.ndarray, *, limit: int) -> None:
         out = tconv.conv_transpose_output_shape(x.shape, weight.shape, **geometry,
                                                 output_padding=args.output_padding)
     stride, dilation = _per_axis(args.stride, rank), _per_axis(args.dilation, rank)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(weight.shape, dilation))
     if args.op == "conv":  # the padded input is at most out * stride + span
-        large = tuple(m * s + e for m, s, e in zip(out, stride, span))
+        large = tuple(full_transpose_length(m, k, s, d) + s for m, k, s, d in
+                      zip(out, weight.shape, stride, dilation))
         what = "padded input"
     else:
-        large = tuple((n - 1) * s + e for n, s, e in zip(x.shape, stride, span))
+        large = tuple(full_transpose_length(n, k, s, d) for n, k, s, d in
+                      zip(x.shape, weight.shape, stride, dilation))
         what = "full output"
     for name, shape in ((what, large), ("output", out)):
         count = math.prod(shape)

@@ -8,7 +8,14 @@ import textwrap
 
 import tconv
 
-from .._geometry import keras_transpose_window, same_pads_conv, same_pads_conv_transpose
+from .._geometry import (
+    conv_formula,
+    conv_transpose_formula,
+    conv_transpose_length,
+    same_pads_conv,
+    same_pads_conv_transpose,
+)
+from .._geometry import keras as keras_rules
 from . import flags
 
 _LAYER = re.compile(r"k(\d+)s(\d+)(?:p(\d+)(?::(\d+))?|(same|valid))?(?:o(\d+))?(?:d(\d+))?")
@@ -46,30 +53,23 @@ def _shape_step(op: str, framework: str, n: int, layer: dict) -> tuple[str, int]
             raise ValueError(message)
         (out,) = tconv.conv_output_shape(n, k, stride=s, padding=pads, dilation=dil)
         lo, hi = _pads_of(padding, tconv.conv_output_shape, n, k, s, dil)
-        return f"({n} + {lo} + {hi} - {dil}*({k}-1) - 1) // {s} + 1 = {out}", out
+        return conv_formula(n, k, s, dil, lo, hi), out
     if framework == "keras":
         if not isinstance(padding, str):
             message = f"Keras padding is same or valid, not {padding}"
             raise ValueError(message)
-        out = keras_transpose_window(n, k, s, dil, padding, op_given)[1]
-        if out < 1 or (op_given is not None and op_given >= s):
+        out = keras_rules.transpose_length(n, k, s, dil, padding, op_given)
+        if out < 1 or not keras_rules.output_padding_allowed(op_given, s):
             message = (f"Keras rejects it (output length {out}; output_padding must be "
                        f"< strides={s} and the output at least 1)")
             raise ValueError(message)
-        ke = f"{dil}*({k}-1) + 1"
-        if padding == "same" and op_given is None:
-            return f"{n}*{s} = {out}", out
-        if padding == "same":
-            return f"({n}-1)*{s} + ({ke}) mod 2 + {op_given} = {out}", out
-        if op_given is None:
-            return f"({n}-1)*{s} + max({ke}, {s}) = {out}", out
-        return f"({n}-1)*{s} + {ke} + {op_given} = {out}", out
+        return keras_rules.transpose_formula(n, k, s, dil, padding, op_given), out
     (out,) = tconv.conv_transpose_output_shape(
         n, k, stride=s, padding=pads, dilation=dil,
         output_padding=0 if op_given is None else op_given)
     lo, hi = _pads_of(padding, tconv.conv_transpose_output_shape, n, k, s, dil)
-    op_used = out - ((n - 1) * s + dil * (k - 1) + 1 - lo - hi)
-    return f"({n}-1)*{s} + {dil}*({k}-1) + 1 - {lo} - {hi} + {op_used} = {out}", out
+    extra = out - conv_transpose_length(n, k, s, dil, lo, hi, 0)
+    return conv_transpose_formula(n, k, s, dil, lo, hi, extra), out
 
 
 def _pads_of(padding, shape, n: int, k: int, s: int, dil: int) -> tuple[int, int]:

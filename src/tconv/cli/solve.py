@@ -7,7 +7,7 @@ import textwrap
 
 import tconv
 
-from .._geometry import keras_transpose_window
+from .._geometry import keras as keras_rules
 from . import flags
 
 _SOLVE_EPILOG = """\
@@ -65,7 +65,7 @@ def _chain_sizes(framework: str, n: int, chain) -> list[int]:
     for layer in chain:
         k, s, padding, op, dil = (getattr(layer, name) for name in _FIELDS[framework])
         if framework == "keras":
-            sizes.append(keras_transpose_window(sizes[-1], k, s, dil, padding, op)[1])
+            sizes.append(keras_rules.transpose_length(sizes[-1], k, s, dil, padding, op))
             continue
         pads = padding if framework == "onnx" else (padding, padding)
         (out,) = tconv.conv_transpose_output_shape(sizes[-1], k, stride=s, padding=(pads,),

@@ -17,6 +17,7 @@ import numpy as np
 
 import tconv
 
+from .._geometry import output_padding_limit
 from ._params import MAX_OUTPUT, ParamError, Params
 
 # Payload limits: more is refused with a message, never sent.
@@ -86,7 +87,7 @@ def _reachable(p: Params) -> list[list[int]] | None:
     ranges = []
     for axis in range(p.rank):
         sizes = []
-        for value in range(max(p.stride[axis], p.dilation[axis])):
+        for value in range(output_padding_limit(p.stride[axis], p.dilation[axis])):
             extra = tuple(value if a == axis else 0 for a in range(p.rank))
             try:
                 shape = tconv.conv_transpose_output_shape(
@@ -329,7 +330,7 @@ def _channels(p: Params, x: np.ndarray, w: np.ndarray, geometry: dict) -> dict |
     rng = np.random.default_rng(p.seed + 1)
     xc = rng.integers(-3, 4, size=(p.in_channels, *p.input)).astype(float)
     xc[0] = x
-    per_group = p.out_channels // p.groups if p.op == "conv_transpose" else p.in_channels // p.groups
+    per_group = (p.out_channels if p.op == "conv_transpose" else p.in_channels) // p.groups
     first = p.in_channels if p.op == "conv_transpose" else p.out_channels
     wc = rng.integers(-3, 4, size=(first, per_group, *p.kernel)).astype(float)
     wc[0, 0] = w

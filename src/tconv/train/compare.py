@@ -245,7 +245,8 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
     >>> result = compare(tempfile.mkdtemp(), methods=["resize-nearest"], steps=2,
     ...                  progress=False)
     >>> [row["method"] for row in result.rows], sorted(result.rows[0])
-    (['resize-nearest'], ['ae_mse', 'ae_score', 'gan_score', 'method', 'seconds', 'vae_mse', 'vae_score'])
+    (['resize-nearest'],
+     ['ae_mse', 'ae_score', 'gan_score', 'method', 'seconds', 'vae_mse', 'vae_score'])
     """
     from .loop import DEFAULT_EPOCHS
 

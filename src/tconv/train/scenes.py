@@ -4,9 +4,9 @@ A scene is a grey ``size x size`` image: a background cut from one of
 scikit-image's bundled textures (grass, gravel, brick), contrast-reduced to a
 random level, with 1 to 4 shapes drawn on it by ``skimage.draw`` (later
 shapes cover earlier ones), each filled with a faint texture of its own at a
-grey level 0.2 to 0.45 above or below the background's, then Gaussian noise. The mask holds the class of every
-pixel exactly (:data:`CLASSES`): 0 background, 1 disk, 2 rectangle,
-3 triangle. Brightness does not tell the classes apart (every class takes
+grey level 0.2 to 0.45 above or below the background's, then Gaussian noise.
+The mask holds the class of every pixel exactly (:data:`CLASSES`):
+0 background, 1 disk, 2 rectangle, 3 triangle. Brightness does not tell the classes apart (every class takes
 the same range of levels), so a model must use shape.
 """
 

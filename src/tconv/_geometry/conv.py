@@ -1,13 +1,15 @@
 """Integer geometry of convolution and transposed convolution.
 
 Everything here is plain Python ints and tuples: no arrays. Every size, padding
-and output_padding rule of the package lives in exactly one function below, and
-the resolved result is a frozen :class:`ConvPlan` that the algorithms,
-``conv_matrix``, ``explain`` and the CLI all reuse.
+and output_padding rule of the core lives in exactly one function below (the
+framework conventions are in the sibling modules), and the resolved result is
+a frozen :class:`ConvPlan` that the algorithms, ``conv_matrix``, ``explain``
+and the CLI all reuse.
 
 One axis, notation of docs/rules/README.md: ``n`` input length, ``k`` kernel length,
 ``s`` stride, ``d`` dilation, ``ke = d*(k-1) + 1`` the effective kernel,
-``(lo, hi)`` padding before/after, ``op`` output_padding.
+``(lo, hi)`` padding before/after, ``extra`` output_padding (``op`` names
+the operation, ``"conv"`` or ``"conv_transpose"``).
 
 Both ops share one index relation. A convolution reads input ``j`` for output
 ``i`` and tap ``t`` when ``j = i*s + t*d - lo``; the transposed convolution
@@ -20,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import _args
+from .. import _args
 
 Pads = tuple[tuple[int, int], ...]
 
@@ -49,14 +51,20 @@ def full_transpose_length(size: int, k: int, s: int, dil: int) -> int:
 
 
 def conv_transpose_length(size: int, k: int, s: int, dil: int, lo: int, hi: int,
-                          op: int) -> int:
+                          extra: int) -> int:
     """Output length of a transposed convolution along one axis.
 
-    ``out = F - lo - hi + op`` with ``F`` from :func:`full_transpose_length`.
+    ``out = F - lo - hi + extra`` with ``F`` from :func:`full_transpose_length`
+    and ``extra`` the output_padding.
     Output ``j`` is ``full[j + lo]`` while ``j + lo < F`` and zero after
     (output_padding beyond the end padding appends zeros).
     """
-    return full_transpose_length(size, k, s, dil) - lo - hi + op
+    return full_transpose_length(size, k, s, dil) - lo - hi + extra
+
+
+def output_padding_limit(s: int, dil: int) -> int:
+    """PyTorch's bound on output_padding: it must stay below ``max(stride, dilation)``."""
+    return max(s, dil)
 
 
 def same_pads_conv(size: int, k: int, s: int, dil: int) -> tuple[int, int]:
@@ -71,7 +79,7 @@ def same_pads_conv(size: int, k: int, s: int, dil: int) -> tuple[int, int]:
 
 
 def same_pads_conv_transpose(size: int, k: int, s: int, dil: int) -> tuple[int, int, int]:
-    """``"same"`` for a transposed convolution: ``(lo, hi, op)`` giving ``n*s``.
+    """``"same"`` for a transposed convolution: ``(lo, hi, extra)`` giving ``n*s``.
 
     It is the adjoint of ``"same"`` convolution on an input of length ``n*s``:
     the pads are those of that convolution, ``total = max(ke - s, 0)``, odd
@@ -79,31 +87,40 @@ def same_pads_conv_transpose(size: int, k: int, s: int, dil: int) -> tuple[int, 
     zeros appended at the end (as Keras and TensorFlow do).
     """
     lo, hi = same_pads_conv(size * s, k, s, dil)
-    op = size * s - conv_transpose_length(size, k, s, dil, lo, hi, 0)
-    return lo, hi, op
+    extra = size * s - conv_transpose_length(size, k, s, dil, lo, hi, 0)
+    return lo, hi, extra
 
 
-def keras_transpose_window(size: int, k: int, s: int, dil: int, padding: str,
-                           output_padding: int | None) -> tuple[int, int]:
-    """Keras 3's transposed convolution along one axis: ``(start, length)``.
+def conv_formula(size: int, k: int, s: int, dil: int, lo: int, hi: int) -> str:
+    """:func:`conv_length` with the numbers in: ``"(n + lo + hi - d*(k-1) - 1) // s + 1 = out"``."""
+    out = conv_length(size, k, s, dil, lo, hi)
+    return f"({size} + {lo} + {hi} - {dil}*({k}-1) - 1) // {s} + 1 = {out}"
 
-    Keras keeps ``length`` samples of the full output from offset ``start``,
-    zero-filled past its end. ``"valid"``: start 0, length ``F + op``, or
-    ``(n-1)*s + max(ke, s)`` when op is None. ``"same"``: length ``n*s`` when
-    op is None, else ``(n-1)*s + (ke mod 2) + op``; with ``pad_len = s + ke - 2``
-    (op None) or ``ke + (ke mod 2) - 2 + op``, ``start = ke - 1 -
-    min(ceil(pad_len / 2), ke - 1)``.
+
+def conv_transpose_formula(size: int, k: int, s: int, dil: int, lo: int, hi: int,
+                           extra: int) -> str:
+    """:func:`conv_transpose_length` with the numbers in (``extra`` is output_padding)."""
+    out = conv_transpose_length(size, k, s, dil, lo, hi, extra)
+    return f"({size}-1)*{s} + {dil}*({k}-1) + 1 - {lo} - {hi} + {extra} = {out}"
+
+
+def value_text(value) -> str:
+    """A value as it reads in a call: strings with double quotes."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def stacked_border(layers) -> int:
+    """Span of a stack of transposed layers along one axis, in output samples.
+
+    ``layers`` are ``(k, s, dil)`` first to last; each layer multiplies the
+    span so far by its stride and adds its own ``ke - 1``.
     """
-    ke = effective_kernel(k, dil)
-    full = full_transpose_length(size, k, s, dil)
-    if padding == "valid":
-        return 0, full + (max(s - ke, 0) if output_padding is None else output_padding)
-    if output_padding is None:
-        length, pad_len = size * s, s + ke - 2
-    else:
-        length = (size - 1) * s + ke % 2 + output_padding
-        pad_len = ke + ke % 2 - 2 + output_padding
-    return ke - 1 - min(-(-pad_len // 2), ke - 1), length
+    border = 0
+    for k, s, dil in layers:
+        border = border * s + effective_kernel(k, dil) - 1
+    return border
 
 
 @dataclass(frozen=True)
@@ -182,12 +199,45 @@ def zero_insertion_pads(plan: ConvPlan) -> Pads:
     """Pads of a transposed plan's zero-inserted input, ``(before, after)`` per axis.
 
     Insert ``s - 1`` zeros between inputs (length ``(n-1)*s + 1``), pad
-    ``ke - 1 - lo`` before and ``ke - 1 - hi + op`` after (a negative pad
+    ``ke - 1 - lo`` before and ``ke - 1 - hi + extra`` after (a negative pad
     removes cells), and a stride-1 convolution with the flipped kernel gives
     the output: the padded length is ``out + ke - 1``.
     """
-    return tuple((ke - 1 - lo, ke - 1 - hi + op) for ke, (lo, hi), op in
+    return tuple((ke - 1 - lo, ke - 1 - hi + extra) for ke, (lo, hi), extra in
                  zip(plan.effective_kernel, plan.pads, plan.output_padding))
+
+
+def zero_inserted_size(plan: ConvPlan) -> tuple[int, ...]:
+    """A transposed plan's input with ``s - 1`` zeros between samples: ``(n-1)*s + 1``."""
+    return tuple((n - 1) * s + 1 for n, s in zip(plan.in_size, plan.stride))
+
+
+def zero_insertion_size(plan: ConvPlan) -> tuple[int, ...]:
+    """The zero-inserted input after :func:`zero_insertion_pads`: ``out + ke - 1``."""
+    return tuple(m + ke - 1 for m, ke in zip(plan.out_size, plan.effective_kernel))
+
+
+def subpixel_kernel_length(ke: int, s: int) -> int:
+    """Taps per phase of a transposed convolution's sub-pixel form: ``K = ceil(ke / s)``."""
+    return -(-ke // s)
+
+
+def subpixel_pads(lo: int, hi: int, extra: int, s: int, ke: int, big_k: int):
+    """Sub-pixel ``(conv (before, after), crop (before, after))`` along one axis.
+
+    Padded by ``K - 1`` on both sides, the shuffled result has ``s*(n+K-1)``
+    samples: the full output (``F = (n-1)*s + ke``), then zeros. The
+    transposed output is its window from ``lo``, which leaves ``c = s*K - ke +
+    hi - extra`` samples at the end (zeros to append when negative). Whole
+    blocks of ``s`` are taken off the convolution's padding instead of cropped.
+    """
+    head = min(lo // s, big_k - 1)
+    tail = s * big_k - ke + hi - extra
+    if tail >= 0:
+        cut = min(tail // s, big_k - 1)
+        return (big_k - 1 - head, big_k - 1 - cut), (lo - s * head, tail - s * cut)
+    extra = -(tail // s)  # ceil(-tail / s) more zero blocks from the conv's padding
+    return (big_k - 1 - head, big_k - 1 + extra), (lo - s * head, tail + s * extra)
 
 
 @dataclass(frozen=True)
@@ -275,16 +325,16 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
                            out_channels=1, op_name="conv_transpose") -> ConvPlan:
     """Validate the geometry of a transposed convolution and return its plan.
 
-    ``output_padding`` must satisfy ``0 <= op < max(stride, dilation)`` (what
-    PyTorch's functional ops allow). ``output_size`` derives it instead:
-    ``op = output_size - (F - lo - hi)``, and any size it reaches is accepted.
+    ``output_padding`` must satisfy ``0 <= extra < max(stride, dilation)``
+    (what PyTorch's functional ops allow). ``output_size`` derives it instead:
+    ``extra = output_size - (F - lo - hi)``, and any size it reaches is accepted.
     """
     rank = len(kernel_size)
     stride = _args.positive_ints(op_name, "stride", stride, rank)
     dilation = _args.positive_ints(op_name, "dilation", dilation, rank)
     pads, is_same = resolve_padding(op_name, padding, in_size, kernel_size, stride, dilation,
                                     transposed=True)
-    op_limit = tuple(max(s, d) for s, d in zip(stride, dilation))
+    limit = tuple(output_padding_limit(s, d) for s, d in zip(stride, dilation))
     base = tuple(conv_transpose_length(n, k, s, d, lo, hi, 0) for n, k, s, d, (lo, hi) in
                  zip(in_size, kernel_size, stride, dilation, pads))
     if output_size is not None:
@@ -295,7 +345,7 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
             raise ValueError(message)
         wanted = _args.output_size(op_name, output_size, rank)
         lowest = tuple(max(b, 1) for b in base)
-        highest = tuple(b + lim - 1 for b, lim in zip(base, op_limit))
+        highest = tuple(b + lim - 1 for b, lim in zip(base, limit))
         if any(not lo <= w <= hi for w, lo, hi in zip(wanted, lowest, highest)):
             ranges = ", ".join(f"{lo}..{hi}" for lo, hi in zip(lowest, highest))
             message = (f"{op_name}: output_size={tuple(wanted)} cannot be reached; from input "
@@ -314,12 +364,12 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
                                zip(in_size, kernel_size, stride, dilation))
     else:
         output_padding = _args.nonnegative_ints(op_name, "output_padding", output_padding, rank)
-        if any(op >= lim for op, lim in zip(output_padding, op_limit)):
+        if any(extra >= lim for extra, lim in zip(output_padding, limit)):
             message = (f"{op_name}: output_padding={output_padding} must be smaller than "
-                       f"max(stride, dilation)={op_limit} on every axis "
+                       f"max(stride, dilation)={limit} on every axis "
                        f"(stride={stride}, dilation={dilation})")
             raise ValueError(message)
-    out_size = tuple(b + op for b, op in zip(base, output_padding))
+    out_size = tuple(b + extra for b, extra in zip(base, output_padding))
     if min(out_size) < 1:
         message = (f"{op_name}: the output would be empty: size {out_size} from input size "
                    f"{tuple(in_size)}, kernel_size {tuple(kernel_size)}, stride {stride}, "
@@ -332,7 +382,9 @@ def resolve_conv_transpose(in_size, kernel_size, *, stride=1, padding=0, output_
 
 
 __all__ = [
-    "ConvPlan", "conv_length", "conv_transpose_length", "effective_kernel",
-    "full_transpose_length", "resolve_conv", "resolve_conv_transpose",
-    "same_pads_conv", "same_pads_conv_transpose", "zero_insertion_pads",
+    "ConvPlan", "conv_formula", "conv_length", "conv_transpose_formula", "conv_transpose_length",
+    "effective_kernel", "full_transpose_length", "output_padding_limit", "resolve_conv",
+    "resolve_conv_transpose", "same_pads_conv", "same_pads_conv_transpose",
+    "stacked_border", "subpixel_kernel_length", "subpixel_pads", "value_text",
+    "zero_inserted_size", "zero_insertion_pads", "zero_insertion_size",
 ]
