@@ -6,8 +6,9 @@ random level, with 1 to 4 shapes drawn on it by ``skimage.draw`` (later
 shapes cover earlier ones), each filled with a faint texture of its own at a
 grey level 0.2 to 0.45 above or below the background's, then Gaussian noise.
 The mask holds the class of every pixel exactly (:data:`CLASSES`):
-0 background, 1 disk, 2 rectangle, 3 triangle. Brightness does not tell the classes apart (every class takes
-the same range of levels), so a model must use shape.
+0 background, 1 disk, 2 rectangle, 3 triangle. Brightness does not tell the
+classes apart (every class takes the same range of levels), so a model must
+use shape.
 """
 
 from __future__ import annotations
