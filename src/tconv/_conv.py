@@ -180,7 +180,7 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
         (multiply by the sparse convolution matrix of ``tconv.conv_matrix``),
         ``"im2col"`` (every window gathered into one matrix, one multiply),
         ``"implicit"`` (NumPy: windows copied tap by tap from a padded
-        channels-last input into a bounded buffer, one multiply per chunk)
+        channels-first input into a bounded buffer, one multiply per chunk)
         or ``"compiled"`` (numba loops, the ``fast`` extra).
 
     Returns

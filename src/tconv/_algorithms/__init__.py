@@ -62,7 +62,7 @@ def choose(registry: dict, plan, batch: int, *, numpy: bool = True) -> str:
     installed: its vectorized loops were 2-10x faster than ``"phase"`` there
     (CenterNet's IDA layers, interleaved in one process) and need no buffer.
     Conv on NumPy without groups: ``"implicit"`` (windows copied tap by tap
-    from a padded channels-last input into a bounded buffer, one multiply per
+    from a padded channels-first input into a bounded buffer, one multiply per
     chunk; strides folded into channels) was 1.5-4x faster than ``"im2col"``
     on the ``benchmarks.conv`` layers (interleaved, one process); with groups
     its per-group loop lost to ``"im2col"`` (7x on ResNeXt's 32 groups).
