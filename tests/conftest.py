@@ -100,3 +100,12 @@ def torch_one_thread():
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered_calls():
+    """Each test starts with no remembered conv calls (tconv._lean), so a test
+    that watches what ``"auto"`` picks sees every pick."""
+    from tconv import _lean
+
+    _lean.PLANS.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array_api_compat import is_numpy_namespace
 
-from . import _args, _delegate, _geometry, _limits
+from . import _args, _delegate, _geometry, _lean, _limits
 from ._algorithms import CONV, CONV_TRANSPOSE, choose
 from ._args import check_channels, check_weight_rank
 from ._xp import as_array, compute_dtype, namespace_of
@@ -99,13 +99,15 @@ def check_output_bytes(op, plan, x, weight, *, stride, padding, dilation, output
 _NATIVE = {"conv": _delegate.conv, "conv_transpose": _delegate.conv_transpose}
 
 
-def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched):
+def _run(op, registry, algorithm, x, weight, bias, plan, xp, is_batched, key=None):
     if algorithm == "auto":  # PyTorch's own kernel on PyTorch tensors
         y = _NATIVE[op](x, weight, bias, plan)
         if y is not None:
+            _lean.remember(key, op, plan, None, is_batched, xp)
             return y if is_batched else y[0, ...]
     name = (choose(registry, plan, x.shape[0], numpy=is_numpy_namespace(xp))
             if algorithm == "auto" else algorithm)
+    _lean.remember(key, op, plan, name, is_batched, xp)
     y = registry[name](x, weight, plan, xp)
     if bias is not None:
         bias = xp.reshape(bias, (1, -1) + (1,) * plan.rank)
@@ -139,8 +141,11 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     algorithm : str
         One of ``tconv.CONV_ALGORITHMS``: ``"auto"``, ``"direct"`` (a matrix
         multiply per kernel tap over strided windows), ``"matrix"``
-        (multiply by the sparse convolution matrix of ``tconv.conv_matrix``)
-        or ``"im2col"`` (every window gathered into one matrix, one multiply).
+        (multiply by the sparse convolution matrix of ``tconv.conv_matrix``),
+        ``"im2col"`` (every window gathered into one matrix, one multiply),
+        ``"implicit"`` (NumPy: windows copied tap by tap from a padded
+        channels-first input into a bounded buffer, one multiply per chunk)
+        or ``"compiled"`` (numba loops, the ``fast`` extra).
 
     Returns
     -------
@@ -177,6 +182,9 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
     array([[210., 432.]])
     """
     op = "conv"
+    key = _lean.key(op, x, weight, bias, algorithm, stride, padding, dilation, groups)
+    if (entry := _lean.PLANS.get(key)) is not None:  # checked before (see tconv._lean)
+        return _lean.run(entry, x, weight, bias, CONV)
     _args.choice(op, "algorithm", algorithm, CONV_ALGORITHMS)
     xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias, transposed=False)
     groups = _args.positive_int(op, "groups", groups)
@@ -186,7 +194,7 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1,
                                   padding=padding, dilation=dilation, groups=groups,
                                   in_channels=c_in, out_channels=c_out)
     check_output_bytes(op, plan, x, weight, stride=stride, padding=padding, dilation=dilation)
-    return _run(op, CONV, algorithm, x, weight, bias, plan, xp, is_batched)
+    return _run(op, CONV, algorithm, x, weight, bias, plan, xp, is_batched, key)
 
 
 @_args.keywords
@@ -273,6 +281,10 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
     array([[  1.,  10., 102.,  20., 203.,  30.]])
     """
     op = "conv_transpose"
+    key = _lean.key(op, x, weight, bias, algorithm, stride, padding, output_padding, dilation,
+                    groups, output_size)
+    if (entry := _lean.PLANS.get(key)) is not None:  # checked before (see tconv._lean)
+        return _lean.run(entry, x, weight, bias, CONV_TRANSPOSE)
     _args.choice(op, "algorithm", algorithm, CONV_TRANSPOSE_ALGORITHMS)
     xp, x, weight, bias, is_batched = _prepare(op, x, weight, bias, transposed=True)
     groups = _args.positive_int(op, "groups", groups)
@@ -284,7 +296,7 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
         output_size=output_size, in_channels=c_in, out_channels=c_out)
     check_output_bytes(op, plan, x, weight, stride=stride, padding=padding, dilation=dilation,
                        output_size=output_size)
-    return _run(op, CONV_TRANSPOSE, algorithm, x, weight, bias, plan, xp, is_batched)
+    return _run(op, CONV_TRANSPOSE, algorithm, x, weight, bias, plan, xp, is_batched, key)
 
 
 def _spatial(op: str, name: str, value) -> tuple[int, ...]:
