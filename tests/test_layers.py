@@ -44,7 +44,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Array namespace lookup, dtype rule, device-aware helpers.
     ("arrays", ("tconv._xp", "tconv._cubic")),
     # f(x, weight, plan, xp) -> array, and ONNX Resize's index/weight engine.
-    ("algorithms", ("tconv._algorithms", "tconv._delegat*", "tconv._resize")),
+    # _lean: the remembered plan and native call of a checked front-door call.
+    ("algorithms", ("tconv._algorithms", "tconv._delegat*", "tconv._lean", "tconv._resize")),
     # One front door per public op.
     ("front doors", ("tconv._conv", "tconv._matrix", "tconv._upsample", "tconv._interpolate",
                      "tconv._pool", "tconv._subpixel")),

@@ -28,7 +28,8 @@ def _both(op, x, w, b, **kw):
 
 @pytest.mark.parametrize("kw", [{"stride": 2, "padding": 1, "output_padding": 1},
                                 {"stride": (1, 2), "padding": ((0, 2), (1, 0))},
-                                {"padding": "same", "stride": 2}, {"output_size": (10, 9), "stride": 2, "padding": 1},
+                                {"padding": "same", "stride": 2},
+                                {"output_size": (10, 9), "stride": 2, "padding": 1},
                                 {"algorithm": "gemm", "dilation": 2}])
 def test_remembered_transposed_call_matches_torch(kw):
     first, second = _both(tconv.conv_transpose, X, W_T, B, **kw)
@@ -65,7 +66,8 @@ def test_unbatched_and_gradients_on_the_lean_path():
     torch.testing.assert_close(xt.grad, ref_x.grad)
 
 
-@pytest.mark.parametrize("bad, error", [(True, TypeError), (2.0, TypeError), (np.int64(0), ValueError)])
+@pytest.mark.parametrize("bad, error",
+                         [(True, TypeError), (2.0, TypeError), (np.int64(0), ValueError)])
 def test_look_alike_values_are_not_served_from_a_remembered_call(bad, error):
     """``True == 1`` and ``2.0 == 2`` hash alike: they must still be refused."""
     tconv.conv_transpose(X, W_T, stride=1)

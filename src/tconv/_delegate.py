@@ -39,13 +39,13 @@ def _torch_functional(x):
     return torch.nn.functional
 
 
-def _flat_pads(pads):
+def flat_pads(pads):
     """``((lo, hi), ...)`` per axis -> ``F.pad``'s order (last axis first)."""
     return [v for lo, hi in reversed(pads) for v in (lo, hi)]
 
 
-_CONV = ("conv1d", "conv2d", "conv3d")
-_CONV_TRANSPOSE = ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+TORCH_CONV = ("conv1d", "conv2d", "conv3d")
+TORCH_CONV_TRANSPOSE = ("conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 
 
 def conv(x, weight, bias, plan):
@@ -56,8 +56,8 @@ def conv(x, weight, bias, plan):
     symmetric = tuple(min(lo, hi) for lo, hi in plan.pads)
     rest = tuple((lo - p, hi - p) for (lo, hi), p in zip(plan.pads, symmetric))
     if any(lo or hi for lo, hi in rest):
-        x = functional.pad(x, _flat_pads(rest))
-    native = getattr(functional, _CONV[plan.rank - 1])
+        x = functional.pad(x, flat_pads(rest))
+    native = getattr(functional, TORCH_CONV[plan.rank - 1])
     return native(x, weight, bias, stride=plan.stride, padding=symmetric,
                   dilation=plan.dilation, groups=plan.groups)
 
@@ -89,11 +89,11 @@ def conv_transpose(x, weight, bias, plan):
         return None
     padding, output_padding, fixes = transpose_window(plan)
     extends = any(hi > 0 for _, hi in fixes)
-    native = getattr(functional, _CONV_TRANSPOSE[plan.rank - 1])
+    native = getattr(functional, TORCH_CONV_TRANSPOSE[plan.rank - 1])
     y = native(x, weight, None if extends else bias, stride=plan.stride, padding=padding,
                output_padding=output_padding, groups=plan.groups, dilation=plan.dilation)
     if any(lo or hi for lo, hi in fixes):
-        y = functional.pad(y, _flat_pads(fixes))
+        y = functional.pad(y, flat_pads(fixes))
     if extends and bias is not None:
         y = y + bias.reshape((1, -1) + (1,) * plan.rank)
     return y

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 
 from . import _limits
-from ._delegate import _CONV, _CONV_TRANSPOSE, _flat_pads, transpose_window
+from ._delegate import TORCH_CONV, TORCH_CONV_TRANSPOSE, flat_pads, transpose_window
 
 # Entries: ``key -> (op, plan, algorithm name or None for PyTorch's own, batched, xp, native)``.
 PLANS: dict = {}
@@ -91,15 +91,15 @@ def _native(op, plan):
     if op == "conv":
         symmetric = tuple(min(lo, hi) for lo, hi in plan.pads)
         rest = tuple((lo - p, hi - p) for (lo, hi), p in zip(plan.pads, symmetric))
-        pads = _flat_pads(rest) if any(lo or hi for lo, hi in rest) else None
+        pads = flat_pads(rest) if any(lo or hi for lo, hi in rest) else None
         keywords = {"stride": plan.stride, "padding": symmetric, "dilation": plan.dilation,
                     "groups": plan.groups}
-        return _CONV[plan.rank - 1], keywords, pads, False
+        return TORCH_CONV[plan.rank - 1], keywords, pads, False
     padding, output_padding, fixes = transpose_window(plan)
     keywords = {"stride": plan.stride, "padding": padding, "output_padding": output_padding,
                 "groups": plan.groups, "dilation": plan.dilation}
-    pads = _flat_pads(fixes) if any(lo or hi for lo, hi in fixes) else None
-    return _CONV_TRANSPOSE[plan.rank - 1], keywords, pads, any(hi > 0 for _, hi in fixes)
+    pads = flat_pads(fixes) if any(lo or hi for lo, hi in fixes) else None
+    return TORCH_CONV_TRANSPOSE[plan.rank - 1], keywords, pads, any(hi > 0 for _, hi in fixes)
 
 
 def remember(call_key, op, plan, name, batched, xp) -> None:
