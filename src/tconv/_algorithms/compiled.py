@@ -30,7 +30,6 @@ import functools
 import itertools
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from array_api_compat import is_numpy_namespace
@@ -69,7 +68,11 @@ THREADED_WORK = 200_000
 
 
 @functools.cache
-def _pool(threads: int) -> ThreadPoolExecutor:
+def _pool(threads: int):
+    # Imported here: concurrent.futures (and the logging it loads) would add
+    # to every `import tconv`.
+    from concurrent.futures import ThreadPoolExecutor
+
     return ThreadPoolExecutor(threads, thread_name_prefix="tconv")
 
 
