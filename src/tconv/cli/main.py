@@ -20,12 +20,12 @@ import sys
 
 from .. import __version__
 from .._cli_train import _add_train
-from ..explore.command import add_explore
 from . import (
     animate,
     checkerboard,
     compare,
     explain,
+    explore,
     matrix,
     resize_diff,
     shape,
@@ -38,7 +38,7 @@ from . import (
 COMMANDS = (explain.register, upsample.register, compare.register, shape.register,
             solve.register, checkerboard.register, matrix.register, tour.register,
             animate.register, translate.register, resize_diff.register, _add_train,
-            add_explore)
+            explore.register)
 """The ``register`` function of every command, in the order ``tconv --help`` lists them."""
 
 

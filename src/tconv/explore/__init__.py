@@ -13,7 +13,7 @@ __all__ = ["create_app", "serve"]
 
 
 def __getattr__(name: str):
-    # Lazy, so that ``tconv.explore.command`` (the CLI) imports without the extra.
+    # Lazy, so that ``tconv.cli.explore`` (the command) imports without the extra.
     if name == "create_app":
         from .app import create_app
         return create_app

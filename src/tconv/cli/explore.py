@@ -17,7 +17,7 @@ _MISSING = ('the explorer needs the "explore" extra (starlette, uvicorn): '
             'pip install "tconv[explore]"')
 
 
-def add_explore(commands) -> None:
+def register(commands) -> None:
     """Add ``tconv explore [--host H] [--port P] [--no-browser]`` to ``commands``."""
     parser = commands.add_parser(
         "explore", help="interactive transposed-convolution explorer in the browser",
@@ -42,7 +42,7 @@ def run_explore(args, parser) -> int:
     try:
         import uvicorn  # noqa: F401
 
-        from .server import BackgroundServer
+        from ..explore.server import BackgroundServer
     except ImportError:
         # tconv's main prints it as "tconv explore: error: ..." and exits 1.
         raise ImportError(_MISSING) from None
