@@ -90,24 +90,31 @@ def _seed(text: str) -> int:
     return int(text)
 
 
-def _add_common(parser, *, method: bool) -> None:
+def _add_common(parser, *, method: bool, only: str = "") -> None:
+    """The digits flags; ``only`` prefixes the help of those that apply to one task."""
     if method:
         parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
                             help=f"up-sampling of the decoder/generator (default "
                                  f"{DEFAULT_METHOD})")
     parser.add_argument("--epochs", type=_count, metavar="N",
-                        help="passes over the training images (default: 20 for the "
+                        help=f"{only}passes over the training images (default: 20 for the "
                              "autoencoders, 30 for the GAN)")
     parser.add_argument("--size", type=int, choices=(16, 32), default=16,
-                        help="image side in pixels (default 16)")
+                        help=f"{only}image side in pixels (default 16)")
     parser.add_argument("--data", metavar="PATH",
-                        help="MNIST: a directory of IDX files or an .npz file (default: "
-                             "scikit-learn's digits)")
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT,
-                        help=f"output directory (default {DEFAULT_OUT})")
+                        help=f"{only}MNIST: a directory of IDX files or an .npz file "
+                             "(default: scikit-learn's digits)")
+    parser.add_argument("--seed", type=_seed, default=0,
+                        help=f"{only}random seed (default 0)")
+    if only:
+        parser.add_argument("--out", metavar="DIR",
+                            help="output directory (default: a fresh folder "
+                                 "tconv-compare-TASK in the working directory)")
+    else:
+        parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT,
+                            help=f"output directory (default {DEFAULT_OUT})")
     parser.add_argument("--batch-size", type=_count, default=64, metavar="N",
-                        help="images per step (default 64)")
+                        help=f"{only}images per step (default 64)")
     parser.add_argument("--steps", type=_count, metavar="N",
                         help="stop each training after N steps (a tiny budget for tests "
                              "and CI); overrides --epochs")
@@ -152,7 +159,7 @@ def _add_train(commands) -> None:
     gan.set_defaults(run=_run_gan, command_parser=gan)
     compare = kinds.add_parser(
         "compare", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
-        help="train every method with the same budget and seed; write report.md and PNGs",
+        help="train every method with the same budget and seeds; write report.md and PNGs",
         description=textwrap.fill(
             "--task digits (default): for each up-sampling method train an autoencoder, "
             "a VAE and a GAN with the same budget and seed (--seeds: each of several "
@@ -180,10 +187,11 @@ def _add_train(commands) -> None:
     compare.add_argument("--skips", action="store_true",
                          help="segment: U-Net-style skip connections")
     compare.add_argument("--quick", action="store_true",
-                         help="a tiny budget for CI: a few steps (tiny models for superres "
-                              "and segment), one seed")
+                         help="a tiny budget for CI: one seed, a few steps per model "
+                              f"(digits: {QUICK_STEPS}; superres and segment: tiny models "
+                              "too)")
     _add_parallel(compare, threads="1; digits on one process: PyTorch's own count")
-    _add_common(compare, method=False)
+    _add_common(compare, method=False, only="digits: ")
     compare.set_defaults(run=_run_compare, command_parser=compare, out=None)
     _add_applications(kinds)
 
@@ -339,8 +347,8 @@ def _add_parallel(parser, *, batch_norm: bool = False, threads: str = "1") -> No
                         help="train with N processes (DistributedDataParallel, gloo) on "
                              f"this machine, each on batch-size/N samples (default 1{note})")
     parser.add_argument("--threads", type=_count, metavar="N",
-                        help=f"torch threads per process (default {threads}: these models "
-                             "are small, more threads mostly wait for each other)")
+                        help=f"torch threads per process (default {threads}); these "
+                             "models are small, more threads mostly wait for each other")
 
 
 def _add_fit(parser, methods, default_method) -> None:
