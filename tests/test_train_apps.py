@@ -285,6 +285,10 @@ def test_cli_compare_writes_a_fresh_folder(tmp_path, capsys, monkeypatch):
     (["superres", "--scale", "5"], "scale=5 is not a supported super-resolution factor"),
     (["superres", "--method", "deconv"], "invalid choice: 'deconv'"),
     (["segment", "--nproc", "999"], "nproc=999 is more than this machine allows"),
+    (["gan", "--quick", "--nproc", "999"], "nproc=999 is more than this machine allows"),
+    (["autoencoder", "--quick", "--nproc", "2", "--batch-size", "5"],
+     "batch_size=5 does not split into nproc=2"),
+    (["compare", "--jobs", "0"], "'0' is not a positive int"),
     (["segment", "--budget-seconds", "-2"], "is not a positive number of seconds"),
     (["apply", "/no/such.pt", "-o", "x.png"], "checkpoint='/no/such.pt' does not exist"),
 ])
@@ -293,10 +297,6 @@ def test_cli_bad_input_exits_2_with_one_message(capsys, argv, match):
     assert status == 2 and out == ""
     assert f"tconv train {argv[0]}: error: " in err and match in err
     assert "Traceback" not in err
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(pytest.main([__file__, "-q"]))
 
 
 def test_cli_digits_compare_over_seeds_reports_mean_and_spread(tmp_path, capsys):
@@ -318,3 +318,36 @@ def test_cli_digits_compare_over_seeds_reports_mean_and_spread(tmp_path, capsys)
 
     mean = float(cells[0].split(" ± ")[0])
     assert mean == pytest.approx((first_cell(0) + first_cell(1)) / 2, abs=1.5e-4)
+
+
+def test_cli_digits_quick_modes(tmp_path, capsys):
+    # Every digits command's --quick (CI): a few steps; compare keeps the first seed.
+    for argv, name in ((["autoencoder", "--vae"], "vae-tconv-k4s2"),
+                       (["gan"], "gan-tconv-k4s2")):
+        status, out, err = cli(capsys, *argv, "--quick", "--quiet", "--out", str(tmp_path))
+        assert status == 0, err
+        assert "3 steps" in out
+        assert (tmp_path / f"{name}.pt").is_file()
+    status, out, err = cli(capsys, "compare", "--quick", "--method", "subpixel", "--seeds",
+                           "4,5", "--quiet", "--out", str(tmp_path / "c"))
+    assert status == 0, err
+    assert (tmp_path / "c" / "seed-4" / "report.md").is_file()
+    assert not (tmp_path / "c" / "seed-5").exists()
+    seed_report = (tmp_path / "c" / "seed-4" / "report.md").read_text()
+    assert "3 steps per model" in seed_report
+
+
+def test_digits_seeds_in_parallel_processes_give_the_same_numbers(tmp_path):
+    from tconv.train.compare import compare_seeds
+
+    # One seed keeps it quick: the pool's worker (a spawned process) against this one.
+    options = {"seeds": [1], "methods": ["resize-nearest"], "steps": 2, "progress": False,
+               "threads": 1}
+    one = compare_seeds(tmp_path / "one", jobs=1, **options)
+    pooled = compare_seeds(tmp_path / "two", jobs=2, **options)
+    assert one["rows"] == pooled["rows"] and one["data_score"] == pooled["data_score"]
+    assert (tmp_path / "two" / "seed-1" / "report.md").is_file()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))

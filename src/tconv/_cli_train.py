@@ -37,6 +37,20 @@ data: scikit-learn's 8x8 digits resized to --size, or real MNIST with --data
 train-labels-idx1-ubyte[.gz], or a Keras-style mnist.npz with x_train).
 """
 
+_GAN_EPILOG = _EPILOG + """
+several processes (--nproc N): each process takes batch-size/N real images
+(and as many samples) per step and the gradients are averaged. The generator
+and the discriminator use batch norm, and PyTorch's SyncBatchNorm works only
+on GPUs, so here the batch-norm statistics are per process (batch-size/N
+images each): a run on N processes is reproducible, but it is not the
+one-process run. (For the autoencoder it is, up to floating-point order.)
+"""
+
+_DIGITS_THREADS = "PyTorch's own count with one process, 1 each with --nproc above 1"
+
+QUICK_STEPS = 3
+"""Steps per model of the digits commands' --quick (CI)."""
+
 
 def _count(text: str) -> int:
     """A positive int flag value."""
@@ -76,24 +90,31 @@ def _seed(text: str) -> int:
     return int(text)
 
 
-def _add_common(parser, *, method: bool) -> None:
+def _add_common(parser, *, method: bool, only: str = "") -> None:
+    """The digits flags; ``only`` prefixes the help of those that apply to one task."""
     if method:
         parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
                             help=f"up-sampling of the decoder/generator (default "
                                  f"{DEFAULT_METHOD})")
     parser.add_argument("--epochs", type=_count, metavar="N",
-                        help="passes over the training images (default: 20 for the "
+                        help=f"{only}passes over the training images (default: 20 for the "
                              "autoencoders, 30 for the GAN)")
     parser.add_argument("--size", type=int, choices=(16, 32), default=16,
-                        help="image side in pixels (default 16)")
+                        help=f"{only}image side in pixels (default 16)")
     parser.add_argument("--data", metavar="PATH",
-                        help="MNIST: a directory of IDX files or an .npz file (default: "
-                             "scikit-learn's digits)")
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT,
-                        help=f"output directory (default {DEFAULT_OUT})")
+                        help=f"{only}MNIST: a directory of IDX files or an .npz file "
+                             "(default: scikit-learn's digits)")
+    parser.add_argument("--seed", type=_seed, default=0,
+                        help=f"{only}random seed (default 0)")
+    if only:
+        parser.add_argument("--out", metavar="DIR",
+                            help="output directory (default: a fresh folder "
+                                 "tconv-compare-TASK in the working directory)")
+    else:
+        parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT,
+                            help=f"output directory (default {DEFAULT_OUT})")
     parser.add_argument("--batch-size", type=_count, default=64, metavar="N",
-                        help="images per step (default 64)")
+                        help=f"{only}images per step (default 64)")
     parser.add_argument("--steps", type=_count, metavar="N",
                         help="stop each training after N steps (a tiny budget for tests "
                              "and CI); overrides --epochs")
@@ -123,18 +144,22 @@ def _add_train(commands) -> None:
     autoencoder.add_argument("--vae", action="store_true",
                              help="a variational autoencoder (reconstruction + KL loss)")
     _add_common(autoencoder, method=True)
+    _add_digits_quick(autoencoder)
+    _add_parallel(autoencoder, threads=_DIGITS_THREADS)
     autoencoder.set_defaults(run=_run_autoencoder, command_parser=autoencoder)
     gan = kinds.add_parser(
-        "gan", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
+        "gan", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_GAN_EPILOG,
         help="train a DCGAN-style GAN",
         description=textwrap.fill(
             "Train a DCGAN-style generator and discriminator and write the checkpoint "
             "and a PNG grid of samples to --out.", 78))
     _add_common(gan, method=True)
+    _add_digits_quick(gan)
+    _add_parallel(gan, batch_norm=True, threads=_DIGITS_THREADS)
     gan.set_defaults(run=_run_gan, command_parser=gan)
     compare = kinds.add_parser(
         "compare", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
-        help="train every method with the same budget and seed; write report.md and PNGs",
+        help="train every method with the same budget and seeds; write report.md and PNGs",
         description=textwrap.fill(
             "--task digits (default): for each up-sampling method train an autoencoder, "
             "a VAE and a GAN with the same budget and seed (--seeds: each of several "
@@ -150,17 +175,30 @@ def _add_train(commands) -> None:
                          help="a method to compare (repeat for several; default all of the "
                               "task's)")
     compare.add_argument("--seeds", type=_seeds, metavar="LIST",
-                         help="comma-separated seeds (default 0,1,2; --quick: 0)")
+                         help="comma-separated seeds: a mean ± spread table over them "
+                              "(default: superres and segment 0,1,2; digits one run with "
+                              "--seed; --quick: the first seed only)")
+    compare.add_argument("--jobs", type=_count, default=1, metavar="J",
+                         help="digits with --seeds: run J seeds at once, each in its own "
+                              "process with --threads threads (default 1 there); the same "
+                              "numbers as one seed after another with those threads")
     compare.add_argument("--scale", type=int, action="append",
                          help="superres: a scale to compare (repeat; default 2 and 3)")
     compare.add_argument("--skips", action="store_true",
                          help="segment: U-Net-style skip connections")
     compare.add_argument("--quick", action="store_true",
-                         help="a tiny budget for CI: tiny models, a few steps, one seed")
-    _add_parallel(compare)
-    _add_common(compare, method=False)
+                         help="a tiny budget for CI: one seed, a few steps per model "
+                              f"(digits: {QUICK_STEPS}; superres and segment: tiny models "
+                              "too)")
+    _add_parallel(compare, threads="1; digits on one process: PyTorch's own count")
+    _add_common(compare, method=False, only="digits: ")
     compare.set_defaults(run=_run_compare, command_parser=compare, out=None)
     _add_applications(kinds)
+
+
+def _add_digits_quick(parser) -> None:
+    parser.add_argument("--quick", action="store_true",
+                        help=f"a tiny budget for CI: {QUICK_STEPS} steps (unless --steps)")
 
 
 def _check_data(args) -> None:
@@ -181,11 +219,15 @@ def _training_images(args):
 
 
 def _budget(args) -> dict:
-    return {"epochs": args.epochs, "batch_size": args.batch_size, "steps": args.steps,
-            "seed": args.seed, "out": args.out, "progress": not args.quiet}
+    steps = args.steps or (QUICK_STEPS if args.quick else None)
+    return {"epochs": args.epochs, "batch_size": args.batch_size, "steps": steps,
+            "seed": args.seed, "out": args.out, "progress": not args.quiet,
+            "nproc": args.nproc, "threads": args.threads}
 
 
 def _summary(result) -> None:
+    if result is None:  # another torchrun rank
+        return
     last = ", ".join(f"{name} {value:.4g}" for name, value in result.epochs[-1].items())
     steps = len(next(iter(result.losses.values())))
     print(f"{result.kind} {result.method}: {steps} steps in {result.seconds:.1f} s; "
@@ -234,10 +276,13 @@ def _command_line(args) -> str:
     flags = {"--epochs": args.epochs, "--size": args.size if args.size != 16 else None,
              "--data": args.data, "--seed": args.seed or None,
              "--batch-size": args.batch_size if args.batch_size != 64 else None,
-             "--steps": args.steps, "--out": args.out}
+             "--steps": args.steps, "--nproc": args.nproc if args.nproc != 1 else None,
+             "--out": args.out}
     for flag, value in flags.items():
         if value is not None:
             words += [flag, str(value)]
+    if args.quick:
+        words.append("--quick")
     return shlex.join(words)
 
 
@@ -246,9 +291,8 @@ def _run_compare(args, parser) -> int:
     if args.task != "digits":
         return _run_applications_compare(args)
     _check_methods(args, METHODS)
-    if args.nproc != 1:
-        message = "--nproc: the digits comparison runs in one process; use --nproc 1"
-        raise ValueError(message)
+    if args.quick and args.seeds:
+        args.seeds = args.seeds[:1]
     args.out = args.out or _fresh_folder("digits")
     from .train.compare import compare
     from .train.models import METHODS as TRAIN_METHODS
@@ -260,10 +304,15 @@ def _run_compare(args, parser) -> int:
         from .train.compare import compare_seeds
 
         del budget["seed"]
-        seeds = ",".join(map(str, args.seeds))
-        line = _command_line(args).replace(" --out ", f" --seeds {seeds} --out ", 1)
+        extra = f" --seeds {','.join(map(str, args.seeds))}"
+        if args.jobs != 1:
+            extra += f" --jobs {args.jobs}"
+        if args.threads:
+            extra += f" --threads {args.threads}"
+        line = _command_line(args).replace(" --out ", f"{extra} --out ", 1)
         done = compare_seeds(args.out, args.seeds, methods=args.method or TRAIN_METHODS,
-                             size=args.size, data=args.data, command=line, **budget)
+                             size=args.size, data=args.data, command=line, jobs=args.jobs,
+                             **budget)
         print(f"compared over seeds {args.seeds} in {done['seconds']:.0f} s")
         for path in done["files"]:
             print(f"wrote {path}")
@@ -292,13 +341,14 @@ SEGMENT_METHODS = ("tconv-k2s2", "tconv-k3s2", "tconv-k4s2", "resize-nearest",
                    "resize-bilinear", "subpixel-icnr", "unpool")
 
 
-def _add_parallel(parser) -> None:
+def _add_parallel(parser, *, batch_norm: bool = False, threads: str = "1") -> None:
+    note = "; batch-norm statistics per process, see below" if batch_norm else ""
     parser.add_argument("--nproc", type=_count, default=1, metavar="N",
                         help="train with N processes (DistributedDataParallel, gloo) on "
-                             "this machine (default 1)")
+                             f"this machine, each on batch-size/N samples (default 1{note})")
     parser.add_argument("--threads", type=_count, metavar="N",
-                        help="torch threads per process (default 1: these models are "
-                             "small; more threads mostly wait for each other)")
+                        help=f"torch threads per process (default {threads}); these "
+                             "models are small, more threads mostly wait for each other")
 
 
 def _add_fit(parser, methods, default_method) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .. import _args
 from .._files import atomic_output
 from .data import load_digits, load_mnist, resize
 from .loop import (
@@ -169,7 +170,9 @@ def _report(result: CompareResult, command: str) -> str:
         (f"Data: {settings['data']}; {settings['train']} training and "
         f"{settings['held_out']} held-out images (the last {HELD_OUT:.0%}). "
         f"Every model trained with seed {settings['seed']}, batch size "
-        f"{settings['batch_size']}, {budget}."),
+        f"{settings['batch_size']}, {budget}"
+        + (f", on {settings['nproc']} processes (DistributedDataParallel)."
+           if settings.get("nproc", 1) > 1 else ".")),
         "",
         *_table(result.rows, result.data_score),
         "",
@@ -198,7 +201,8 @@ def _report(result: CompareResult, command: str) -> str:
 
 def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | None = None,
             batch_size: int = 64, steps: int | None = None, seed: int = 0,
-            progress: bool = True, command: str = "tconv train compare") -> CompareResult:
+            progress: bool = True, command: str = "tconv train compare", nproc: int = 1,
+            threads: int | None = None) -> CompareResult:
     """Train every method with the same budget and seed; write the report to ``out``.
 
     Parameters
@@ -226,6 +230,11 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
         Show the training progress bars.
     command : str
         The command line quoted in the report.
+    nproc : int
+        Processes per training run (see :func:`~tconv.train.loop.train_autoencoder`
+        and :func:`~tconv.train.loop.train_gan`).
+    threads : int, optional
+        Torch threads per process.
 
     Returns
     -------
@@ -262,7 +271,8 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
                    "give at least 2")
         raise ValueError(message)
     train, held_out = images[:-n_held_out], images[-n_held_out:]
-    budget = {"batch_size": batch_size, "steps": steps, "seed": seed, "progress": progress}
+    budget = {"batch_size": batch_size, "steps": steps, "seed": seed, "progress": progress,
+              "nproc": nproc, "threads": threads}
     rows = []
     shown = {}
     for method in methods:
@@ -309,7 +319,7 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
               for kind in DEFAULT_EPOCHS}
     settings = {"size": size, "data": described, "epochs": chosen, "steps": steps,
                 "batch_size": batch_size, "seed": seed, "train": len(train),
-                "held_out": len(held_out)}
+                "held_out": len(held_out), "nproc": nproc}
     result = CompareResult(rows, data_score, files, 0.0, settings)
     result.seconds = time.perf_counter() - started
     result.files.insert(0, _save_text(_report(result, command), directory / "report.md"))
@@ -321,14 +331,33 @@ _COLUMNS = (("ae_mse", "AE held-out MSE"), ("vae_mse", "VAE held-out MSE"),
             ("gan_score", "checkerboard: GAN samples"))
 
 
+def _seed_rows(directory, seed: int, command: str, threads, options: dict) -> dict:
+    """One seed's :func:`compare` in this process (``threads`` torch threads): plain rows."""
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        result = compare(Path(directory) / f"seed-{seed}", seed=seed, progress=False,
+                         command=f"{command} (seed {seed})", **options)
+    finally:
+        torch.set_num_threads(before)
+    return {"rows": result.rows, "data_score": result.data_score, "files": result.files}
+
+
 def compare_seeds(out, seeds=(0, 1, 2), *, progress: bool = True,
-                  command: str = "tconv train compare --seeds 0,1,2", **options) -> dict:
+                  command: str = "tconv train compare --seeds 0,1,2", jobs: int = 1,
+                  **options) -> dict:
     """:func:`compare` once per seed (``out/seed-<k>/``), then ``out/report.md`` with the
     mean ± sample standard deviation over the seeds of every column.
 
     In each column the lowest mean is marked "(best)" and every method within
     noise of it "(≈ best)": the difference of the means at most twice its
     standard error (:func:`tconv.train.report.within_noise`).
+
+    With ``jobs`` > 1 the seeds run in that many processes at once
+    (``concurrent.futures`` with the spawn method), each with ``threads``
+    torch threads (default 1 then); every seed's result is the same as in
+    one process with the same thread count.
 
     Returns
     -------
@@ -353,17 +382,30 @@ def compare_seeds(out, seeds=(0, 1, 2), *, progress: bool = True,
         raise ValueError(message)
     started = time.perf_counter()
     directory = Path(out)
-    counter = Progress(len(seeds), progress)
+    jobs = _args.positive_int("compare_seeds", "jobs", jobs)
+    threads = options.pop("threads", None)
     rows: dict[str, dict[str, list[float]]] = {}
     data_scores, files = [], []
-    for seed in seeds:
-        counter.begin(f"digits, every method, seed {seed}")
-        result = compare(directory / f"seed-{seed}", seed=seed, progress=False,
-                         command=f"{command} (seed {seed})", **options)
-        counter.end()
-        files += result.files
-        data_scores.append(result.data_score)
-        for row in result.rows:
+    if jobs == 1:
+        counter = Progress(len(seeds), progress)
+        results = []
+        for seed in seeds:
+            counter.begin(f"digits, every method, seed {seed}")
+            results.append(_seed_rows(directory, seed, command, threads, options))
+            counter.end()
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(jobs, len(seeds)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_seed_rows, [directory] * len(seeds), seeds,
+                                    [command] * len(seeds), [threads or 1] * len(seeds),
+                                    [options] * len(seeds)))
+    for result in results:
+        files += result["files"]
+        data_scores.append(result["data_score"])
+        for row in result["rows"]:
             entry = rows.setdefault(row["method"], {key: [] for key, _ in _COLUMNS})
             for key, _ in _COLUMNS:
                 entry[key].append(row[key])

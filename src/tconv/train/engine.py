@@ -240,18 +240,76 @@ def _payload(model, optimiser, losses, step, job, settings) -> dict:
             "learning_rate": settings["learning_rate"]}
 
 
-def _worker(rank: int, world: int, job: Job, settings: dict, port: int, result: str) -> None:
+def _fit_rank(rank: int, world: int, job: Job, settings: dict) -> dict | None:
+    outcome = _loop(rank, world, job, settings)
+    return None if outcome is None else outcome.__dict__
+
+
+def _spawned(rank: int, world: int, function, args: tuple, threads: int, port: int,
+             result: str) -> None:
     import torch.distributed as dist
 
-    torch.set_num_threads(settings["threads"])
+    torch.set_num_threads(threads)
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                             world_size=world)
     try:
-        outcome = _loop(rank, world, job, settings)
-        if outcome is not None:
-            torch.save(outcome.__dict__, result)
+        outcome = function(rank, world, *args)
+        if rank == 0:
+            torch.save(outcome, result)
     finally:
         dist.destroy_process_group()
+
+
+def run_processes(function, nproc: int, args: tuple = (), *, threads: int = 1):
+    """``function(rank, world, *args)`` on ``nproc`` processes in one gloo group; rank 0's value.
+
+    The processes are spawned on this machine (``torch.multiprocessing``) and
+    join a gloo process group on ``127.0.0.1`` and a free port, each with
+    ``threads`` torch threads. Under ``torchrun`` (:func:`under_torchrun`)
+    this process joins torchrun's group instead and ``nproc`` is ignored;
+    ranks other than 0 then get None. ``function`` must be importable (a
+    module-level function) and rank 0's value something ``torch.load(...,
+    weights_only=True)`` accepts (dicts, lists, tensors, numbers, strings).
+    :func:`fit` and the digits loops (:mod:`tconv.train.loop`) run through it.
+    """
+    if under_torchrun():
+        import torch.distributed as dist
+
+        torch.set_num_threads(threads)
+        dist.init_process_group("gloo")
+        try:
+            rank, world = dist.get_rank(), dist.get_world_size()
+            outcome = function(rank, world, *args)
+            return outcome if rank == 0 else None
+        finally:
+            dist.destroy_process_group()
+    import torch.multiprocessing as mp
+
+    with tempfile.TemporaryDirectory() as folder:
+        result = os.path.join(folder, "result.pt")
+        mp.spawn(_spawned, args=(nproc, function, args, threads, free_port(), result),
+                 nprocs=nproc, join=True)
+        return torch.load(result, weights_only=True)
+
+
+def mean_over_processes(values: dict, world: int) -> dict:
+    """The mean of every value of ``values`` over the ``world`` processes (all-reduce).
+
+    With ``world == 1`` the dict itself, untouched.
+
+    Examples
+    --------
+    >>> from tconv.train.engine import mean_over_processes
+    >>> mean_over_processes({"loss": 0.5}, 1)
+    {'loss': 0.5}
+    """
+    if world == 1:
+        return values
+    import torch.distributed as dist
+
+    stacked = torch.tensor(list(values.values()), dtype=torch.float64)
+    dist.all_reduce(stacked)
+    return dict(zip(values, (stacked / world).tolist()))
 
 
 def under_torchrun() -> bool:
@@ -338,29 +396,15 @@ def fit(job: Job, *, steps: int, batch_size: int = 16, seed: int = 0,
                 "threads": threads or default_threads(nproc), "checkpoint": checkpoint,
                 "checkpoint_every": checkpoint_every, "resume": resume,
                 "progress": progress, "label": label or job.task}
-    if torchrun:
-        import torch.distributed as dist
-
-        torch.set_num_threads(settings["threads"])
-        dist.init_process_group("gloo")
-        try:
-            return _loop(dist.get_rank(), dist.get_world_size(), job, settings)
-        finally:
-            dist.destroy_process_group()
-    if nproc == 1:
+    if nproc == 1 and not torchrun:
         threads_before = torch.get_num_threads()
         torch.set_num_threads(settings["threads"])
         try:
             return _loop(0, 1, job, settings)
         finally:
             torch.set_num_threads(threads_before)
-    import torch.multiprocessing as mp
-
-    with tempfile.TemporaryDirectory() as folder:
-        result = os.path.join(folder, "result.pt")
-        mp.spawn(_worker, args=(nproc, job, settings, free_port(), result), nprocs=nproc,
-                 join=True)
-        return FitResult(**torch.load(result, weights_only=True))
+    outcome = run_processes(_fit_rank, nproc, (job, settings), threads=settings["threads"])
+    return None if outcome is None else FitResult(**outcome)
 
 
 def _check_resume(job: Job, resume, seed: int, batch_size: int):

@@ -30,6 +30,7 @@ from torch import nn
 
 from .. import _args
 from .. import images as image_files
+from . import engine
 from .models import VAE, Autoencoder, Discriminator, Generator, check_method
 
 DEFAULT_EPOCHS = {"autoencoder": 20, "vae": 20, "gan": 30}
@@ -116,16 +117,29 @@ def _check_budget(op: str, epochs, batch_size, steps, seed) -> None:
         raise TypeError(message) if not _args.is_int(seed) else ValueError(message)
 
 
-def _schedule(n: int, batch_size: int, epochs: int, steps: int | None, rng):
-    """Yield (epoch, epochs, batch index lists): shuffled full batches, ``steps`` at most."""
+def _schedule(n: int, batch_size: int, epochs: int, steps: int | None, rng, rank: int = 0,
+              world: int = 1):
+    """Yield (epoch, epochs, batch index lists): shuffled full batches, ``steps`` at most.
+
+    Every process draws the same epoch order from ``rng``; a
+    :class:`~torch.utils.data.DistributedSampler` over that order gives
+    process ``rank`` its ``rank::world`` share, cut into batches of
+    ``batch / world``. Global batch ``i`` is therefore ``order[i B:(i + 1) B]``
+    for any ``world``, the batch of one process.
+    """
+    from torch.utils.data import DistributedSampler
+
     batch = min(batch_size, n)
     per_epoch = n // batch
+    share = batch // world
     total = steps if steps is not None else epochs * per_epoch
     count = math.ceil(total / per_epoch)
     for epoch in range(count):
         order = rng.permutation(n)
+        mine = order[list(DistributedSampler(order, num_replicas=world, rank=rank,
+                                             shuffle=False, drop_last=True))]
         take = min(per_epoch, total - epoch * per_epoch)
-        yield epoch, count, [order[i * batch:(i + 1) * batch] for i in range(take)]
+        yield epoch, count, [mine[i * share:(i + 1) * share] for i in range(take)]
 
 
 def _progress(batches, label: str, show: bool):
@@ -135,17 +149,24 @@ def _progress(batches, label: str, show: bool):
                 unit="step", dynamic_ncols=True)
 
 
-def _run(kind, method, data, step, *, epochs, batch_size, steps, seed, progress):
-    """The epoch loop shared by every kind: ``step(batch) -> dict of float losses``."""
+def _run(kind, method, data, step, *, epochs, batch_size, steps, seed, progress, rank=0,
+         world=1):
+    """The epoch loop shared by every kind: ``step(batch) -> dict of float losses``.
+
+    With several processes each runs its share of every batch and the losses
+    logged are their mean over the processes; only rank 0 shows progress.
+    """
     rng = np.random.default_rng(seed)
     losses: dict[str, list[float]] = {}
     per_epoch: list[dict[str, float]] = []
     started = time.perf_counter()
-    for epoch, count, batches in _schedule(len(data), batch_size, epochs, steps, rng):
-        bar = _progress(batches, f"{kind} {method} {epoch + 1}/{count}", progress)
+    for epoch, count, batches in _schedule(len(data), batch_size, epochs, steps, rng, rank,
+                                           world):
+        bar = _progress(batches, f"{kind} {method} {epoch + 1}/{count}",
+                        progress and rank == 0)
         sums: dict[str, float] = {}
         for index, batch in enumerate(bar, start=1):
-            values = step(torch.from_numpy(data[batch]))
+            values = engine.mean_over_processes(step(torch.from_numpy(data[batch])), world)
             for name, value in values.items():
                 losses.setdefault(name, []).append(value)
                 sums[name] = sums.get(name, 0.0) + value
@@ -275,10 +296,138 @@ def generate(model: nn.Module, n: int, seed: int = 0) -> np.ndarray:
 # --------------------------------------------------------------------------
 # The runs
 
+def _distributed(models: dict, world: int) -> dict:
+    """Wrap each model in DistributedDataParallel when there are several processes."""
+    if world == 1:
+        return models
+    return {name: nn.parallel.DistributedDataParallel(model) for name, model in models.items()}
+
+
+def _own_noise(seed: int, rank: int) -> None:
+    """Give process ``rank`` > 0 its own noise stream (rank 0 keeps the one-process stream)."""
+    if rank > 0:
+        torch.manual_seed(seed + 1_000_003 * rank)
+
+
+def _check_processes(op: str, nproc, batch_size: int, n: int) -> int:
+    if engine.under_torchrun():
+        return int(os.environ["WORLD_SIZE"])
+    return engine.check_nproc(op, nproc, min(batch_size, n))
+
+
+def _autoencoder_rank(rank: int, world: int, data, method: str, vae: bool, size: int,
+                      epochs: int, batch_size: int, steps, seed: int, progress: bool,
+                      learning_rate: float):
+    """Train on this process: (model, losses, per-epoch losses, seconds)."""
+    model = VAE(method, size) if vae else Autoencoder(method, size)
+    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    net = _distributed({"model": model}, world)["model"]
+    _own_noise(seed, rank)
+
+    def step(x):
+        optimiser.zero_grad()
+        if vae:
+            logits, mu, logvar = net(x)
+            reconstruction, kl = VAE.loss(logits, x, mu, logvar)
+            loss = reconstruction + kl
+            values = {"reconstruction": reconstruction.item(), "kl": kl.item()}
+        else:
+            loss = nn.functional.binary_cross_entropy_with_logits(net(x), x)
+            values = {"loss": loss.item()}
+        loss.backward()
+        optimiser.step()
+        return values
+
+    model.train()
+    losses, per_epoch, seconds = _run("vae" if vae else "autoencoder", method, data, step,
+                                      epochs=epochs, batch_size=batch_size, steps=steps,
+                                      seed=seed, progress=progress, rank=rank, world=world)
+    model.eval()
+    return {"model": model}, losses, per_epoch, seconds
+
+
+def _gan_rank(rank: int, world: int, data, method: str, size: int, epochs: int,
+              batch_size: int, steps, seed: int, progress: bool, learning_rate: float):
+    """Train a GAN on this process: (models, losses, per-epoch losses, seconds)."""
+    generator = Generator(method, size)
+    discriminator = Discriminator(size)
+    betas = (0.5, 0.999)
+    g_optimiser = torch.optim.Adam(generator.parameters(), lr=learning_rate, betas=betas)
+    d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=learning_rate, betas=betas)
+    nets = _distributed({"generator": generator, "discriminator": discriminator}, world)
+    g_net, d_net = nets["generator"], nets["discriminator"]
+    _own_noise(seed, rank)
+    bce = nn.functional.binary_cross_entropy_with_logits
+
+    def step(real):
+        n = real.shape[0]
+        ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+        fake = g_net(torch.randn(n, generator.latent))
+        d_optimiser.zero_grad()
+        d_loss = bce(d_net(real), ones) + bce(d_net(fake.detach()), zeros)
+        d_loss.backward()
+        d_optimiser.step()
+        g_optimiser.zero_grad()
+        g_loss = bce(d_net(fake), ones)
+        g_loss.backward()
+        g_optimiser.step()
+        return {"discriminator": d_loss.item(), "generator": g_loss.item()}
+
+    generator.train()
+    discriminator.train()
+    losses, per_epoch, seconds = _run("gan", method, data, step, epochs=epochs,
+                                      batch_size=batch_size, steps=steps, seed=seed,
+                                      progress=progress, rank=rank, world=world)
+    generator.eval()
+    discriminator.eval()
+    return {"generator": generator, "discriminator": discriminator}, losses, per_epoch, seconds
+
+
+def _rank_states(rank: int, world: int, kind: str, seed: int, options: dict) -> dict:
+    """One process of a multi-process run: train under the seed, return plain data."""
+    with seeded(seed):
+        train = _gan_rank if kind == "gan" else _autoencoder_rank
+        models, losses, per_epoch, seconds = train(rank, world, seed=seed, **options)
+    return {"models": {name: model.state_dict() for name, model in models.items()},
+            "losses": losses, "epochs": per_epoch, "seconds": seconds}
+
+
+def _train(kind: str, seed: int, nproc: int, threads, make, options: dict):
+    """Train in this process (``nproc`` 1) or on ``nproc`` processes: models, losses, ...
+
+    ``make()`` builds the models that receive rank 0's weights after a
+    multi-process run.
+    """
+    if nproc == 1 and not engine.under_torchrun():
+        before = torch.get_num_threads()
+        if threads:
+            torch.set_num_threads(threads)
+        try:
+            train = _gan_rank if kind == "gan" else _autoencoder_rank
+            return train(0, 1, seed=seed, **options)
+        finally:
+            torch.set_num_threads(before)
+    outcome = engine.run_processes(_rank_states, nproc, (kind, seed, options),
+                                   threads=threads or engine.default_threads(nproc))
+    if outcome is None:  # another torchrun rank
+        return None
+    return _received(outcome, make)
+
+
+def _received(outcome: dict, make):
+    """Rank 0's plain data (:func:`_rank_states`) back as trained models, losses, ..."""
+    fresh = make()
+    for name, model in fresh.items():
+        model.load_state_dict(outcome["models"][name])
+        model.eval()
+    return fresh, outcome["losses"], outcome["epochs"], outcome["seconds"]
+
+
 def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
                       epochs: int | None = None, batch_size: int = 64,
                       steps: int | None = None, seed: int = 0, out=None,
-                      progress: bool = True, learning_rate: float = 2e-3) -> TrainResult:
+                      progress: bool = True, learning_rate: float = 2e-3, nproc: int = 1,
+                      threads: int | None = None) -> TrainResult | None:
     """Train an :class:`~tconv.train.models.Autoencoder` (or, with ``vae``, a VAE).
 
     Adam on shuffled full batches. The autoencoder minimises the mean binary
@@ -297,7 +446,7 @@ def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
     epochs : int, optional
         Passes over ``images``; default :data:`DEFAULT_EPOCHS`.
     batch_size : int
-        Images per step (at most N).
+        Images per step (at most N), over all processes.
     steps : int, optional
         Stop after this many steps in all (a tiny budget for tests and CI);
         overrides ``epochs``.
@@ -311,16 +460,27 @@ def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
         Show a progress bar per epoch.
     learning_rate : float
         Adam's step size.
+    nproc : int
+        Processes: above 1, DistributedDataParallel on gloo (see
+        :mod:`tconv.train.engine`), each process taking ``batch_size /
+        nproc`` images of every batch. The autoencoder then gives the
+        one-process weights up to floating-point order; a VAE's sampling
+        noise differs per process.
+    threads : int, optional
+        Torch threads per process (default: unchanged with one process, 1
+        each with several).
 
     Returns
     -------
-    TrainResult
+    TrainResult or None
+        None on torchrun ranks other than 0.
 
     Raises
     ------
     ValueError
         Unknown ``method``, images of the wrong shape or range, non-positive
-        ``epochs``/``batch_size``/``steps``.
+        ``epochs``/``batch_size``/``steps``, an ``nproc`` that is too large
+        or does not divide the batch.
 
     Examples
     --------
@@ -338,30 +498,20 @@ def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
     kind = "vae" if vae else "autoencoder"
     epochs = DEFAULT_EPOCHS[kind] if epochs is None else epochs
     _check_budget(op, epochs, batch_size, steps, seed)
+    nproc = _check_processes(op, nproc, batch_size, len(data))
     size = data.shape[-1]
+    options = {"data": data, "method": method, "vae": vae, "size": size, "epochs": epochs,
+               "batch_size": batch_size, "steps": steps, "progress": progress,
+               "learning_rate": learning_rate}
     with seeded(seed):
-        model = VAE(method, size) if vae else Autoencoder(method, size)
-        optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        def make():
+            return {"model": VAE(method, size) if vae else Autoencoder(method, size)}
 
-        def step(x):
-            optimiser.zero_grad()
-            if vae:
-                logits, mu, logvar = model(x)
-                reconstruction, kl = VAE.loss(logits, x, mu, logvar)
-                loss = reconstruction + kl
-                values = {"reconstruction": reconstruction.item(), "kl": kl.item()}
-            else:
-                loss = nn.functional.binary_cross_entropy_with_logits(model(x), x)
-                values = {"loss": loss.item()}
-            loss.backward()
-            optimiser.step()
-            return values
-
-        model.train()
-        losses, per_epoch, seconds = _run(kind, method, data, step, epochs=epochs,
-                                          batch_size=batch_size, steps=steps, seed=seed,
-                                          progress=progress)
-        model.eval()
+        trained = _train(kind, seed, nproc, threads, make, options)
+        if trained is None:
+            return None
+        models, losses, per_epoch, seconds = trained
+        model = models["model"]
         result = TrainResult(kind, method, model, losses, per_epoch, seconds)
         if out is not None:
             if vae:
@@ -376,7 +526,8 @@ def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
 
 def train_gan(images, method: str = "tconv-k4s2", *, epochs: int | None = None,
               batch_size: int = 64, steps: int | None = None, seed: int = 0, out=None,
-              progress: bool = True, learning_rate: float = 5e-4) -> TrainResult:
+              progress: bool = True, learning_rate: float = 5e-4, nproc: int = 1,
+              threads: int | None = None) -> TrainResult | None:
     """Train a DCGAN-style :class:`~tconv.train.models.Generator` against a discriminator.
 
     The images are mapped to ``[-1, 1]``. Each step updates the
@@ -394,7 +545,7 @@ def train_gan(images, method: str = "tconv-k4s2", *, epochs: int | None = None,
     epochs : int, optional
         Passes over ``images``; default :data:`DEFAULT_EPOCHS`.
     batch_size : int
-        Real images (and as many samples) per step.
+        Real images (and as many samples) per step, over all processes.
     steps : int, optional
         Stop after this many steps in all; overrides ``epochs``.
     seed : int
@@ -406,12 +557,23 @@ def train_gan(images, method: str = "tconv-k4s2", *, epochs: int | None = None,
         Show a progress bar per epoch.
     learning_rate : float
         Adam's step size for both networks.
+    nproc : int
+        Processes: above 1, DistributedDataParallel on gloo, each process
+        taking ``batch_size / nproc`` real images (and drawing as many
+        samples from its own noise) per step. Both networks use batch norm,
+        and PyTorch's ``SyncBatchNorm`` works only on GPUs, so on the CPU
+        the batch statistics are **per process** (``batch_size / nproc``
+        images each) and the running statistics are rank 0's: a run on
+        several processes is reproducible but not the one-process run.
+    threads : int, optional
+        Torch threads per process (default: unchanged with one process, 1
+        each with several).
 
     Returns
     -------
-    TrainResult
+    TrainResult or None
         ``model`` is the generator; ``losses`` has ``"discriminator"`` and
-        ``"generator"``.
+        ``"generator"``. None on torchrun ranks other than 0.
 
     Raises
     ------
@@ -432,37 +594,20 @@ def train_gan(images, method: str = "tconv-k4s2", *, epochs: int | None = None,
     data = check_images(op, images) * np.float32(2.0) - np.float32(1.0)
     epochs = DEFAULT_EPOCHS["gan"] if epochs is None else epochs
     _check_budget(op, epochs, batch_size, steps, seed)
+    nproc = _check_processes(op, nproc, batch_size, len(data))
     size = data.shape[-1]
+    options = {"data": data, "method": method, "size": size, "epochs": epochs,
+               "batch_size": batch_size, "steps": steps, "progress": progress,
+               "learning_rate": learning_rate}
     with seeded(seed):
-        generator = Generator(method, size)
-        discriminator = Discriminator(size)
-        betas = (0.5, 0.999)
-        g_optimiser = torch.optim.Adam(generator.parameters(), lr=learning_rate, betas=betas)
-        d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=learning_rate,
-                                       betas=betas)
-        bce = nn.functional.binary_cross_entropy_with_logits
+        def make():
+            return {"generator": Generator(method, size), "discriminator": Discriminator(size)}
 
-        def step(real):
-            n = real.shape[0]
-            ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
-            fake = generator(torch.randn(n, generator.latent))
-            d_optimiser.zero_grad()
-            d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-            d_loss.backward()
-            d_optimiser.step()
-            g_optimiser.zero_grad()
-            g_loss = bce(discriminator(fake), ones)
-            g_loss.backward()
-            g_optimiser.step()
-            return {"discriminator": d_loss.item(), "generator": g_loss.item()}
-
-        generator.train()
-        discriminator.train()
-        losses, per_epoch, seconds = _run("gan", method, data, step, epochs=epochs,
-                                          batch_size=batch_size, steps=steps, seed=seed,
-                                          progress=progress)
-        generator.eval()
-        discriminator.eval()
+        trained = _train("gan", seed, nproc, threads, make, options)
+        if trained is None:
+            return None
+        models, losses, per_epoch, seconds = trained
+        generator, discriminator = models["generator"], models["discriminator"]
         result = TrainResult("gan", method, generator, losses, per_epoch, seconds,
                              discriminator=discriminator)
         if out is not None:
