@@ -26,8 +26,8 @@ from PIL import Image
 from sklearn.datasets import load_digits as sklearn_digits
 
 import tconv.train
-from tconv import _cli_train
 from tconv.cli import main
+from tconv.cli import train as cli_train
 from tconv.train import (
     METHODS,
     VAE,
@@ -504,7 +504,7 @@ def cli(capsys, *argv):
 
 
 def test_cli_methods_are_the_library_methods():
-    assert _cli_train.METHODS == METHODS
+    assert cli_train.METHODS == METHODS
 
 
 def test_cli_autoencoder_vae_and_gan_write_their_files(tmp_path, capsys):

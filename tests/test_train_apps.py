@@ -203,7 +203,7 @@ def test_within_noise_and_spread():
     assert report.within_noise([1.0, 1.2, 0.8], [1.1, 1.3, 0.9])
     assert not report.within_noise([1.0, 1.01, 0.99], [1.2, 1.21, 1.19])
     # Not enough seeds to tell: no claim of separation, and no "≈" mark in tables.
-    assert report.within_noise([1.0], [2.0]) and not report._near([1.0], [2.0])
+    assert report.within_noise([1.0], [2.0]) and not report.near([1.0], [2.0])
 
 
 def test_labels_use_a_truetype_font():

@@ -19,7 +19,6 @@ import os
 import sys
 
 from .. import __version__
-from .._cli_train import _add_train
 from . import (
     animate,
     checkerboard,
@@ -31,13 +30,14 @@ from . import (
     shape,
     solve,
     tour,
+    train,
     translate,
     upsample,
 )
 
 COMMANDS = (explain.register, upsample.register, compare.register, shape.register,
             solve.register, checkerboard.register, matrix.register, tour.register,
-            animate.register, translate.register, resize_diff.register, _add_train,
+            animate.register, translate.register, resize_diff.register, train.register,
             explore.register)
 """The ``register`` function of every command, in the order ``tconv --help`` lists them."""
 

@@ -31,16 +31,16 @@ from .._files import atomic_output
 from .data import load_digits, load_mnist, resize
 from .loop import (
     GRID_COLUMNS,
-    _pairs,
     generate,
     grid_array,
+    originals_beside_rebuilt,
     reconstruct,
     train_autoencoder,
     train_gan,
 )
 from .metrics import checkerboard_score
 from .models import METHODS, check_method
-from .report import _save_image, _save_text, font
+from .report import font, save_image, save_text
 
 HELD_OUT = 0.2
 """Share of the images (the last ones) kept out of training for evaluation."""
@@ -298,17 +298,18 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
     directory.mkdir(parents=True, exist_ok=True)
     files = []
     for method, (rebuilt_ae, vae_samples, gan_samples) in shown.items():
-        pairs = _pairs(held_out[:2 * GRID_COLUMNS], rebuilt_ae[:2 * GRID_COLUMNS])
+        pairs = originals_beside_rebuilt(held_out[:2 * GRID_COLUMNS],
+                                         rebuilt_ae[:2 * GRID_COLUMNS])
         panels = [(method, [("autoencoder: held-out (odd rows), rebuilt (even rows)",
                              grid_array(pairs, min(GRID_COLUMNS, len(held_out))))]),
                   ("", [("VAE samples", grid_array(vae_samples[:32]))]),
                   ("", [("GAN samples", grid_array(gan_samples[:32]))])]
-        files.append(_save_image(_sheet(panels), directory / f"grid-{method}.png"))
+        files.append(save_image(_sheet(panels), directory / f"grid-{method}.png"))
     overview = [(method, [("autoencoder", grid_array(ae[:8])), ("VAE", grid_array(v[:8])),
                           ("GAN", grid_array(g[:8]))])
                 for method, (ae, v, g) in shown.items()]
     overview.insert(0, ("held-out", [("digits", grid_array(held_out[:8]))]))
-    files.append(_save_image(_sheet(overview, _TITLE), directory / "overview.png"))
+    files.append(save_image(_sheet(overview, _TITLE), directory / "overview.png"))
     data_score = checkerboard_score(held_out)
     path = directory / "scores.png"
     with atomic_output(path, force=True, flag="--out") as temporary:
@@ -322,7 +323,7 @@ def compare(out, *, methods=METHODS, size: int = 16, data=None, epochs: int | No
                 "held_out": len(held_out), "nproc": nproc}
     result = CompareResult(rows, data_score, files, 0.0, settings)
     result.seconds = time.perf_counter() - started
-    result.files.insert(0, _save_text(_report(result, command), directory / "report.md"))
+    result.files.insert(0, save_text(_report(result, command), directory / "report.md"))
     return result
 
 
@@ -374,7 +375,7 @@ def compare_seeds(out, seeds=(0, 1, 2), *, progress: bool = True,
     >>> len(result["rows"]["subpixel"]["ae_mse"])  # doctest: +SKIP
     2
     """
-    from .report import Progress, _near, mean_spread
+    from .report import Progress, mean_spread, near
 
     seeds = list(seeds)
     if not seeds:
@@ -423,7 +424,7 @@ def compare_seeds(out, seeds=(0, 1, 2), *, progress: bool = True,
             cell = f"{mean:.4f} ± {spread:.4f}"
             if method == best[key]:
                 cell += " (best)"
-            elif _near(entry[key], rows[best[key]][key]):
+            elif near(entry[key], rows[best[key]][key]):
                 cell += " (≈ best)"
             cells.append(cell)
         lines.append(f"| `{method}` | " + " | ".join(cells) + " |")
@@ -433,7 +434,7 @@ def compare_seeds(out, seeds=(0, 1, 2), *, progress: bool = True,
                "(the difference of the means is at most twice its standard error over the "
                "seeds); methods without a mark are separated from the best by more than "
                "the seed-to-seed noise."), ""]
-    files.insert(0, _save_text("\n".join(lines), directory / "report.md"))
+    files.insert(0, save_text("\n".join(lines), directory / "report.md"))
     return {"rows": rows, "data_score": data_scores, "files": files,
             "seconds": time.perf_counter() - started}
 

@@ -228,7 +228,7 @@ def grid_array(images, columns: int = GRID_COLUMNS, scale: int = 2) -> np.ndarra
     return grid
 
 
-def _pairs(originals, rebuilt) -> np.ndarray:
+def originals_beside_rebuilt(originals, rebuilt) -> np.ndarray:
     """Rows of originals, each followed by the row of their reconstructions."""
     columns = min(GRID_COLUMNS, len(originals))
     rows = len(originals) // columns
@@ -517,7 +517,8 @@ def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
             if vae:
                 shown = generate(model, 4 * GRID_COLUMNS, seed)
             else:
-                shown = _pairs(data[:2 * GRID_COLUMNS], reconstruct(model, data[:2 * GRID_COLUMNS]))
+                head = data[:2 * GRID_COLUMNS]
+                shown = originals_beside_rebuilt(head, reconstruct(model, head))
             checkpoint = {"kind": kind, "method": method, "size": size, "seed": seed,
                           "model": model.state_dict(), "epochs": per_epoch}
             result.files = _write(out, f"{kind}-{method}", checkpoint, shown)

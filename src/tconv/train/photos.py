@@ -48,7 +48,7 @@ SCALES = (2, 3, 4)
 """Super-resolution factors the demo supports."""
 
 
-def _package_folder(package: str, *parts: str) -> Path:
+def package_folder(package: str, *parts: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         extra = "scikit-image" if package == "skimage" else "scikit-learn"
@@ -75,9 +75,9 @@ def photo_path(name: str) -> Path:
     'chelsea.png'
     """
     if name in SKIMAGE:
-        path = _package_folder("skimage", "data", SKIMAGE[name])
+        path = package_folder("skimage", "data", SKIMAGE[name])
     elif name in SKLEARN:
-        path = _package_folder("sklearn", "datasets", "images", SKLEARN[name])
+        path = package_folder("sklearn", "datasets", "images", SKLEARN[name])
     else:
         message = (f"photo_path: name={name!r} is not a bundled photograph; valid is one of "
                    f"{', '.join([*SKIMAGE, *SKLEARN])}")

@@ -106,7 +106,7 @@ def within_noise(a, b) -> bool:
     return bool(abs(a.mean() - b.mean()) <= 2.0 * noise)
 
 
-def _near(a, b) -> bool:
+def near(a, b) -> bool:
     """Within noise, and measured over at least 2 seeds each (else no claim is made)."""
     return len(a) > 1 and len(b) > 1 and within_noise(a, b)
 
@@ -161,13 +161,13 @@ def labelled_grid(tiles, columns: int, labels, *, gap: int = 6, label_height: in
     return sheet
 
 
-def _save_image(image, path: Path) -> str:
+def save_image(image, path: Path) -> str:
     with atomic_output(path, force=True, flag="--out") as temporary:
         image.save(temporary, optimize=True)
     return os.fspath(path)
 
 
-def _save_text(text: str, path: Path) -> str:
+def save_text(text: str, path: Path) -> str:
     with atomic_output(path, force=True, flag="--out") as temporary:
         Path(temporary).write_text(text, encoding="utf-8")
     return os.fspath(path)
@@ -292,7 +292,7 @@ def compare_superres(out, *, methods=None, scales=None, seeds=SEEDS, steps=None,
         result.files.append(_sr_crops(directory / f"crops-x{scale}.png", examples, scale,
                                       ["bicubic", *methods]))
     result.seconds = time.perf_counter() - started
-    result.files.insert(0, _save_text(_sr_report(result, command), directory / "report.md"))
+    result.files.insert(0, save_text(_sr_report(result, command), directory / "report.md"))
     return result
 
 
@@ -321,11 +321,11 @@ def sr_table(rows, scale: int) -> list[str]:
         if best is not None and row["method"] != "bicubic":
             if row is best:
                 mark = " (best)"
-            elif _near(row["psnr"], best["psnr"]):
+            elif near(row["psnr"], best["psnr"]):
                 mark = " (≈ best)"
         cb_mark = ""
         if least is not None and row["method"] != "bicubic" and row is not least and (
-                _near(row["cb_err"], least["cb_err"])):
+                near(row["cb_err"], least["cb_err"])):
             cb_mark = " ≈"
         lines.append(
             f"| `{row['method']}` | {row['params']} | {_cell(row['psnr'], 2)}{mark} | "
@@ -412,7 +412,7 @@ def _sr_crops(path: Path, examples: dict, scale: int, methods) -> str:
             tiles.append(examples[(scale, method)][name][1][window])
             labels.append(method)
     tiles = [np.repeat(np.repeat(tile, 2, 0), 2, 1) for tile in tiles]
-    return _save_image(labelled_grid(tiles, len(methods) + 1, labels), path)
+    return save_image(labelled_grid(tiles, len(methods) + 1, labels), path)
 
 
 # --------------------------------------------------------------------------
@@ -491,7 +491,7 @@ def compare_segment(out, *, methods=None, seeds=SEEDS, steps=None, batch_size=No
     result.files.append(_seg_plot(directory / "scores.png", rows))
     result.files.append(_seg_examples(directory / "examples.png", images, masks, examples))
     result.seconds = time.perf_counter() - started
-    result.files.insert(0, _save_text(_seg_report(result, command), directory / "report.md"))
+    result.files.insert(0, save_text(_seg_report(result, command), directory / "report.md"))
     return result
 
 
@@ -504,7 +504,7 @@ def seg_table(rows) -> list[str]:
         text = _cell(row[key], 4)
         if row is best[key]:
             return text + " (best)"
-        return text + (" (≈ best)" if _near(row[key], best[key][key]) else "")
+        return text + (" (≈ best)" if near(row[key], best[key][key]) else "")
 
     lines = [("| decoder up-sampling | params | mean IoU | pixel accuracy | boundary IoU | "
              "train s |"), "| --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -586,4 +586,4 @@ def _seg_examples(path: Path, images, masks, predictions: dict, count: int = 6) 
             tiles.append(PALETTE[predicted[n]])
             labels.append(method)
     tiles = [np.repeat(np.repeat(tile, enlarge, 0), enlarge, 1) for tile in tiles]
-    return _save_image(labelled_grid(tiles, 2 + len(predictions), labels, size=11), path)
+    return save_image(labelled_grid(tiles, 2 + len(predictions), labels, size=11), path)

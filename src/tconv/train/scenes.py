@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .photos import _package_folder, load_rgb
+from .photos import load_rgb, package_folder
 
 CLASSES = ("background", "disk", "rectangle", "triangle")
 """Class names by index."""
@@ -31,7 +31,7 @@ def load_textures() -> list[np.ndarray]:
     """The bundled textures as ``(H, W)`` float64 grey in ``[0, 1]``, each scaled to unit spread."""
     textures = []
     for name in TEXTURES:
-        path = _package_folder("skimage", "data", name)
+        path = package_folder("skimage", "data", name)
         if not path.is_file():
             message = f"the bundled texture {name!r} is missing: {path} does not exist"
             raise FileNotFoundError(message)

@@ -1,6 +1,6 @@
 """``tconv train autoencoder|gan|superres|segment|apply|compare``: the training demos.
 
-Registered in :mod:`tconv.cli` by ``_add_train``. PyTorch and the training
+Registered in :data:`tconv.cli.main.COMMANDS` by :func:`register`. PyTorch and the training
 code are imported only when a training command runs, so ``tconv --help``
 stays fast. Errors follow ``tconv.cli``: argparse errors and the library's
 ``ValueError``/``TypeError``/``FileNotFoundError`` messages are printed as
@@ -121,7 +121,7 @@ def _add_common(parser, *, method: bool, only: str = "") -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def _add_train(commands) -> None:
+def register(commands) -> None:
     """Add ``tconv train`` and its three sub-commands to ``commands``."""
     train = commands.add_parser(
         "train", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -210,7 +210,7 @@ def _check_data(args) -> None:
 
 
 def _training_images(args):
-    from .train import data
+    from ..train import data
 
     if args.data is None:
         return data.load_digits(args.size)[0]
@@ -253,7 +253,7 @@ def _guarded(run):
 
 @_guarded
 def _run_autoencoder(args, parser) -> int:
-    from .train import loop
+    from ..train import loop
 
     images = _training_images(args)
     _summary(loop.train_autoencoder(images, args.method, vae=args.vae, **_budget(args)))
@@ -262,7 +262,7 @@ def _run_autoencoder(args, parser) -> int:
 
 @_guarded
 def _run_gan(args, parser) -> int:
-    from .train import loop
+    from ..train import loop
 
     images = _training_images(args)
     _summary(loop.train_gan(images, args.method, **_budget(args)))
@@ -294,14 +294,14 @@ def _run_compare(args, parser) -> int:
     if args.quick and args.seeds:
         args.seeds = args.seeds[:1]
     args.out = args.out or _fresh_folder("digits")
-    from .train.compare import compare
-    from .train.models import METHODS as TRAIN_METHODS
+    from ..train.compare import compare
+    from ..train.models import METHODS as TRAIN_METHODS
 
     started = time.perf_counter()
     budget = _budget(args)
     del budget["out"]
     if args.seeds:
-        from .train.compare import compare_seeds
+        from ..train.compare import compare_seeds
 
         del budget["seed"]
         extra = f" --seeds {','.join(map(str, args.seeds))}"
@@ -415,8 +415,8 @@ def _add_applications(kinds) -> None:
 
 
 def _fit_settings(args, task: str) -> dict:
-    from .train import engine
-    from .train.report import DEFAULTS, QUICK
+    from ..train import engine
+    from ..train.report import DEFAULTS, QUICK
 
     base = (QUICK if args.quick else DEFAULTS)[task]
     steps = args.steps or base["steps"]
@@ -440,8 +440,8 @@ def _checkpoint_path(args, name: str):
 
 @_guarded
 def _run_superres(args, parser) -> int:
-    from .train import engine, superres
-    from .train.photos import check_scale
+    from ..train import engine, superres
+    from ..train.photos import check_scale
 
     scale = check_scale("tconv train superres", args.scale)
     job = superres.job(args.method, scale, quick=args.quick)
@@ -464,7 +464,7 @@ def _run_superres(args, parser) -> int:
 
 @_guarded
 def _run_segment(args, parser) -> int:
-    from .train import engine, segment
+    from ..train import engine, segment
 
     job = segment.job(args.method, quick=args.quick, skips=args.skips)
     settings = _fit_settings(args, "segment")
@@ -518,7 +518,7 @@ def _check_methods(args, valid) -> None:
 
 
 def _run_applications_compare(args) -> int:
-    from .train import report
+    from ..train import report
 
     args.out = args.out or _fresh_folder(args.task)
     common = {"methods": args.method or None, "steps": args.steps, "quick": args.quick,
@@ -528,7 +528,7 @@ def _run_applications_compare(args) -> int:
         common["seeds"] = args.seeds
     if args.task == "superres":
         _check_methods(args, SUPERRES_METHODS)
-        from .train.photos import check_scale
+        from ..train.photos import check_scale
 
         scales = [check_scale("--scale", scale) for scale in args.scale] if args.scale else None
         result = report.compare_superres(args.out, scales=scales, **common)
@@ -549,9 +549,9 @@ def _run_apply(args, parser) -> int:
     import numpy as np
     import torch
 
-    from ._files import atomic_output
-    from .train import segment, superres
-    from .train.photos import load_rgb
+    from .._files import atomic_output
+    from ..train import segment, superres
+    from ..train.photos import load_rgb
 
     if not os.path.isfile(args.checkpoint):
         message = f"checkpoint={args.checkpoint!r} does not exist or is not a file"
@@ -599,7 +599,7 @@ def _run_apply(args, parser) -> int:
                        "segmenter needs sides divisible by 4")
             raise ValueError(message)
         classes = segment.predict(model, grey[None, None])[0]
-        from .train.report import PALETTE
+        from ..train.report import PALETTE
 
         colour = np.rint(PALETTE[classes] * 255).astype(np.uint8)
         scene = np.repeat(np.rint(np.clip(grey, 0, 1) * 255).astype(np.uint8)[..., None], 3, 2)
