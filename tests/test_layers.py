@@ -213,3 +213,44 @@ def test_no_module_imports_a_framework_it_only_translates() -> None:
                 continue
             found += [f"{name} imports {root}" for root in sorted(roots & frameworks)]
     assert not found, found
+
+
+def _private_names_taken(name: str, source: str | None = None) -> list[str]:
+    """``from <tconv module> import _name`` in module ``name`` (or in ``source``
+    read as that module) where ``_name`` is not itself a module: a private
+    helper used outside its own module."""
+    if source is None:
+        source = MODULES[name].read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    package = name if _is_package(name) else name.rpartition(".")[0]
+    taken = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+            module = ".".join(base + ([node.module] if node.module else []))
+        else:
+            module = node.module or ""
+        if module.split(".")[0] != "tconv":
+            continue
+        for alias in node.names:
+            private = alias.name.startswith("_") and not alias.name.startswith("__")
+            if private and f"{module}.{alias.name}" not in MODULES:
+                taken.append(f"{name} takes {module}.{alias.name}")
+    return taken
+
+
+def test_private_names_stay_in_their_module():
+    """A helper another module needs has a public name in its own module."""
+    taken = [line for name in MODULES for line in _private_names_taken(name)]
+    assert not taken, "\n".join(taken)
+
+
+def test_the_private_name_check_can_fail():
+    source = ("from .report import _save_image, font\n"
+              "from .. import _args\n"
+              "from .._geometry import _internal\n")
+    assert _private_names_taken("tconv.train.compare", source) == [
+        "tconv.train.compare takes tconv.train.report._save_image",
+        "tconv.train.compare takes tconv._geometry._internal"]
