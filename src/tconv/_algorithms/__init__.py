@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from .col2im import conv_transpose_col2im
 from .compiled import conv_compiled, conv_transpose_compiled
 from .compiled import loaded as compiled_available
 from .dilate import conv_transpose_dilate
@@ -35,6 +36,7 @@ CONV_TRANSPOSE = {
     "gemm": conv_transpose_gemm,
     "phase": conv_transpose_phase,
     "compiled": conv_transpose_compiled,
+    "col2im": conv_transpose_col2im,
 }
 
 
