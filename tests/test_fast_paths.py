@@ -8,11 +8,12 @@ extra memory of each fast path (tracemalloc: NumPy's allocations).
 
 from __future__ import annotations
 
+import dataclasses
 import tracemalloc
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 import tconv
@@ -203,10 +204,13 @@ def test_delegated_ops_equal_torch():
 
 @needs_numba
 @scaled(0.1)
-@given(cases(True, symmetric=False), st.sampled_from(["x", "weight", "both"]))
+@given(cases(True, symmetric=False).map(lambda c: dataclasses.replace(c, groups=1)),
+       st.sampled_from(["x", "weight", "both"]))
 def test_col2im_gives_torch_results_on_non_finite_values(c, where):
-    """Only real products are added (no padding zero meets a weight), as in PyTorch."""
-    assume(c.groups == 1)  # grouped layers run "gemm"
+    """Only real products are added (no padding zero meets a weight), as in PyTorch.
+
+    Ungrouped cases only: grouped layers run ``"gemm"``.
+    """
     x, weight, bias = c.arrays()
     if where in ("x", "both"):
         x = _poison(x, c.seed)
@@ -258,3 +262,18 @@ def test_col2im_grouped_and_torch_inputs_run_gemm():
     got = tconv.conv_transpose(torch.from_numpy(x), torch.from_numpy(w), stride=2, groups=2,
                                algorithm="col2im")
     assert_close(got.numpy(), want)
+
+
+@needs_numba
+def test_auto_picks_col2im_for_large_ungrouped_numpy_layers(monkeypatch):
+    """Over ``COL2IM_WORK`` multiply-adds, 16x16 inputs, 2-D, no groups: ``"col2im"``."""
+    import tconv._conv as core
+
+    picked = []
+    original = core.choose
+    monkeypatch.setattr(core, "choose", lambda *a, **k: picked.append(original(*a, **k))
+                        or picked[-1])
+    w = np.zeros((256, 256, 4, 4), np.float32)
+    tconv.conv_transpose(np.zeros((1, 256, 32, 32), np.float32), w, stride=2, padding=1)
+    tconv.conv_transpose(np.zeros((1, 256, 8, 8), np.float32), w, stride=2, padding=1)
+    assert picked == ["col2im", "gemm"]
