@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import prange
 
 _SIGNATURES = [f"void({t}[:, :, :, :, :, :, :, ::1], {t}[:, :, :, :, ::1], int64, int64, "
-               "int64, int64, int64, int64, int64, int64, int64, int64, int64)"
+               "int64, int64, int64, int64, int64, int64, int64, int64, int64, int64, int64)"
                for t in ("float32", "float64")]
 
 
@@ -25,8 +24,8 @@ def _put(target, source):
         target[m] = source[m]
 
 
-@numba.njit(_SIGNATURES, parallel=True, cache=True, nogil=True, error_model="numpy")
-def col2im(cols, out, n0, c0, s_d, s_h, s_w, d_d, d_h, d_w, b_d, b_h, b_w):
+@numba.njit(_SIGNATURES, cache=True, nogil=True, error_model="numpy")
+def col2im(cols, out, n0, c0, s_d, s_h, s_w, d_d, d_h, d_w, b_d, b_h, b_w, first, stop):
     """Write the sums of columns ``(C, k_d, k_h, k_w, B, D, H, W)`` into ``out[n0:, c0:]``.
 
     Output ``o`` receives input ``i = (o + before - t*dilation) / stride`` of
@@ -34,12 +33,13 @@ def col2im(cols, out, n0, c0, s_d, s_h, s_w, d_d, d_h, d_w, b_d, b_h, b_w):
     the padding and ``output_padding`` crop are never read. Every output value
     of the planes is written once (0 where no tap lands), so ``out`` needs no
     zeroing. Along a row the outputs are taken one sub-pixel phase at a time,
-    so the sums run over contiguous memory. One ``(n, c_out)`` plane per
-    parallel task.
+    so the sums run over contiguous memory. This call fills the planes
+    ``first:stop`` of the chunk (plane ``c * B + b``); calls on disjoint
+    ranges can run in parallel threads (the GIL is released).
     """
-    c_n, k_d, k_h, k_w, b_n, d_in, h_in, w_in = cols.shape
+    k_d, k_h, k_w, b_n, d_in, h_in, w_in = cols.shape[1:]
     d_out, h_out, w_out = out.shape[2], out.shape[3], out.shape[4]
-    for plane in prange(c_n * b_n):
+    for plane in range(first, stop):
         c, b = plane // b_n, plane % b_n
         target = out[n0 + b, c0 + c]
         buffer = np.empty((w_out + s_w - 1) // s_w, dtype=out.dtype)

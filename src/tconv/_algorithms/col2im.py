@@ -5,23 +5,26 @@ For NumPy float32/float64 arrays without groups (numba installed): samples
 columns ``W^T (C_out*taps, C_in) @ x (C_in, samples*pixels)`` fit one
 preallocated buffer of at most ``BUFFER`` values (more only when a single
 output channel of one sample needs it); ``np.matmul`` writes into it, and a
-compiled loop adds every column into its output position, one
-``(sample, output channel)`` plane per thread, skipping what the padding and
-``output_padding`` crop away. Only real products of an input and a weight
-are added (no padding zero is multiplied), so inf and NaN give PyTorch's
-results. Extra memory: the buffer (holding a transposed copy of the chunk's
-input next to its columns when a chunk has several samples). Other arrays,
-dtypes and grouped layers run ``"gemm"``.
+compiled loop (numba, no GIL, one range of ``(sample, output channel)``
+planes per thread) writes every output value once as the sum of the columns
+that land on it, skipping what the padding and ``output_padding`` crop away.
+Only real products of an input and a weight are added (no padding zero is
+multiplied), so inf and NaN give PyTorch's results. Extra memory: the
+buffer (holding a transposed copy of the chunk's input next to its columns
+when a chunk has several samples). Other arrays, dtypes and grouped layers
+run ``"gemm"``.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 
 import numpy as np
 from array_api_compat import is_numpy_namespace
 
+from .compiled import _pool, _threads
 from .gemm import conv_transpose_gemm
 
 # Values of the column buffer (16 MB of float32).
@@ -46,6 +49,20 @@ def available(x, plan, xp) -> bool:
 
 def _three_d(values, fill):
     return (fill,) * (3 - len(values)) + tuple(values)
+
+
+def _fill(kernel, cols, out, n0, c0, geometry):
+    """Run the col2im loop over the chunk's planes, one contiguous range per thread."""
+    planes = cols.shape[0] * cols.shape[4]
+    threads = min(_threads(), planes)
+    if threads <= 1:
+        kernel(cols, out, n0, c0, *geometry, 0, planes)
+        return
+    bounds = [planes * t // threads for t in range(threads + 1)]
+    futures = [_pool(threads).submit(kernel, cols, out, n0, c0, *geometry, lo, hi)
+               for lo, hi in itertools.pairwise(bounds)]
+    for future in futures:
+        future.result()
 
 
 def conv_transpose_col2im(x, weight, plan, xp):
@@ -83,5 +100,5 @@ def conv_transpose_col2im(x, weight, plan, xp):
             cols = free[:c * taps * n * pixels].reshape(c * taps, n * pixels)
             with np.errstate(all="ignore"):  # inf and NaN propagate as in PyTorch
                 np.matmul(w_t[c0 * taps:(c0 + c) * taps], rhs, out=cols)
-            kernel(cols.reshape(c, *k, n, *size), out, n0, c0, *geometry)
+            _fill(kernel, cols.reshape(c, *k, n, *size), out, n0, c0, geometry)
     return out.reshape(batch, c_out, *plan.out_size)
