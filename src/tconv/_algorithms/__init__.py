@@ -76,7 +76,7 @@ def choose(registry: dict, plan, batch: int, *, numpy: bool = True) -> str:
     Transposed, ungrouped 2-D layers on NumPy with numba, at least ``COL2IM_WORK``
     multiply-adds, 16x16 input pixels and at most ``COL2IM_OUTPUT`` output
     values run ``"col2im"`` (one multiply into a bounded buffer, then a
-    compiled parallel col2im): 6-20% faster than ``"gemm"`` on the DCGAN
+    compiled parallel col2im): 0-20% faster than ``"gemm"`` on the DCGAN
     (16x16 input, batch 64) and U-Net up-convolutions, interleaved in one
     process; on smaller inputs (4x4, 8x8) and the 157 MB output of U-Net's
     last layer at batch 4 it lost or varied run to run.
