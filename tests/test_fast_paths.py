@@ -8,6 +8,7 @@ extra memory of each fast path (tracemalloc: NumPy's allocations).
 
 from __future__ import annotations
 
+import dataclasses
 import tracemalloc
 
 import numpy as np
@@ -197,3 +198,82 @@ def test_delegated_ops_equal_torch():
     y = torch.randn(2, 12, 4, 4, requires_grad=True)
     shuffled = tconv.pixel_shuffle(y, 2)
     assert torch.equal(shuffled, F.pixel_shuffle(y, 2)) and shuffled.requires_grad
+
+
+# --------------------------------------------------------------------------- "col2im"
+
+@needs_numba
+@scaled(0.1)
+@given(cases(True, symmetric=False).map(lambda c: dataclasses.replace(c, groups=1)),
+       st.sampled_from(["x", "weight", "both"]))
+def test_col2im_gives_torch_results_on_non_finite_values(c, where):
+    """Only real products are added (no padding zero meets a weight), as in PyTorch.
+
+    Ungrouped cases only: grouped layers run ``"gemm"``.
+    """
+    x, weight, bias = c.arrays()
+    if where in ("x", "both"):
+        x = _poison(x, c.seed)
+    if where in ("weight", "both"):
+        weight = _poison(weight, c.seed + 1)
+    expected, _ = ref.expected_and_scale(c, x, weight, bias)
+    got = tconv.conv_transpose(x, weight, bias, algorithm="col2im", **c.kwargs())
+    _same_non_finite(got, expected, f"col2im {where} {c!r}")
+
+
+@needs_numba
+def test_col2im_crop_never_computes_a_cropped_inf():
+    """The crop by padding drops the product ``x0*w0 = inf`` of the full output."""
+    x, w = np.ones((1, 1, 1)), np.array([[[np.inf, 0.0, 1.0]]])
+    got = tconv.conv_transpose(x, w, padding=((2, 0),), algorithm="col2im")
+    np.testing.assert_array_equal(got, [[[1.0]]])
+
+
+@needs_numba
+@pytest.mark.parametrize("batch", [1, 6])
+def test_col2im_memory_is_output_plus_one_bounded_buffer(batch, monkeypatch):
+    """Extra memory of ``"col2im"``: its column buffer only (bounded by ``BUFFER``)."""
+    from tconv._algorithms import col2im
+
+    monkeypatch.setattr(col2im, "BUFFER", 20_000)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 16, 12, 12), dtype=np.float32)
+    w = rng.standard_normal((16, 8, 4, 4), dtype=np.float32)
+    call = lambda: tconv.conv_transpose(x, w, stride=2, padding=1, output_padding=1,
+                                        algorithm="col2im")
+    got = call()  # compile / load outside the measurement
+    want = ref.numpy(ref.CONV_TRANSPOSE[2](ref.tensor(x), ref.tensor(w), None, stride=2,
+                                           padding=1, output_padding=1))
+    scale = ref.numpy(ref.CONV_TRANSPOSE[2](ref.tensor(np.abs(x)), ref.tensor(np.abs(w)),
+                                            None, stride=2, padding=1, output_padding=1))
+    assert_close(got, want, dtype=np.float32, scale=scale)
+    # The columns of one sample (8*16*144 values) exceed the buffer: channel chunks.
+    assert _extra_bytes(call) <= 20_000 * 4 + 16_384
+
+
+@needs_numba
+def test_col2im_grouped_and_torch_inputs_run_gemm():
+    """Grouped layers and non-NumPy arrays take the pure-array ``"gemm"`` path."""
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((2, 4, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+    want = ref.numpy(ref.CONV_TRANSPOSE[2](ref.tensor(x), ref.tensor(w), None, stride=2,
+                                           groups=2))
+    assert_close(tconv.conv_transpose(x, w, stride=2, groups=2, algorithm="col2im"), want)
+    got = tconv.conv_transpose(torch.from_numpy(x), torch.from_numpy(w), stride=2, groups=2,
+                               algorithm="col2im")
+    assert_close(got.numpy(), want)
+
+
+@needs_numba
+def test_auto_picks_col2im_for_large_ungrouped_numpy_layers(monkeypatch):
+    """Over ``COL2IM_WORK`` multiply-adds, 16x16 inputs, 2-D, no groups: ``"col2im"``."""
+    import tconv._conv as core
+
+    picked = []
+    original = core.choose
+    monkeypatch.setattr(core, "choose", lambda *a, **k: picked.append(original(*a, **k))
+                        or picked[-1])
+    w = np.zeros((256, 256, 4, 4), np.float32)
+    tconv.conv_transpose(np.zeros((1, 256, 32, 32), np.float32), w, stride=2, padding=1)
+    tconv.conv_transpose(np.zeros((1, 256, 8, 8), np.float32), w, stride=2, padding=1)
+    assert picked == ["col2im", "gemm"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from .col2im import conv_transpose_col2im
 from .compiled import conv_compiled, conv_transpose_compiled
 from .compiled import loaded as compiled_available
 from .dilate import conv_transpose_dilate
@@ -35,12 +36,18 @@ CONV_TRANSPOSE = {
     "gemm": conv_transpose_gemm,
     "phase": conv_transpose_phase,
     "compiled": conv_transpose_compiled,
+    "col2im": conv_transpose_col2im,
 }
 
 
 # Below this many multiply-adds (the whole batch's) a NumPy call is all Python
 # overhead, and the plain tap loop has the least of it.
 TINY_WORK = 100_000
+
+# "col2im" beat "gemm" on large ungrouped 2-D layers with at least 16x16 input
+# pixels and an output up to 16M values (docs/benchmarks.md, round 3).
+COL2IM_WORK = 1_000_000_000
+COL2IM_OUTPUT = 16_000_000
 
 
 def choose(registry: dict, plan, batch: int, *, numpy: bool = True) -> str:
@@ -66,6 +73,13 @@ def choose(registry: dict, plan, batch: int, *, numpy: bool = True) -> str:
     chunk; strides folded into channels) was 1.5-4x faster than ``"im2col"``
     on the ``benchmarks.conv`` layers (interleaved, one process); with groups
     its per-group loop lost to ``"im2col"`` (7x on ResNeXt's 32 groups).
+    Transposed, ungrouped 2-D layers on NumPy with numba, at least ``COL2IM_WORK``
+    multiply-adds, 16x16 input pixels and at most ``COL2IM_OUTPUT`` output
+    values run ``"col2im"`` (one multiply into a bounded buffer, then a
+    compiled parallel col2im): 0-20% faster than ``"gemm"`` on the DCGAN
+    (16x16 input, batch 64) and U-Net up-convolutions, interleaved in one
+    process; on smaller inputs (4x4, 8x8) and the 157 MB output of U-Net's
+    last layer at batch 4 it lost or varied run to run.
     Otherwise ``"im2col"`` (one multiply over gathered windows), except for a
     single sample whose windows are long (taps * C_in/groups >= 800), where the
     per-tap multiplies of ``"direct"`` are already large and skip the copy
@@ -87,4 +101,8 @@ def choose(registry: dict, plan, batch: int, *, numpy: bool = True) -> str:
         return "scatter"
     if plan.groups > 1 and per_group_in == 1 and per_group_out == 1:
         return "phase"
+    if (numpy and compiled_available() and plan.groups == 1 and plan.rank == 2
+            and work * batch >= COL2IM_WORK and math.prod(plan.in_size) >= 256
+            and batch * plan.out_channels * math.prod(plan.out_size) <= COL2IM_OUTPUT):
+        return "col2im"
     return "gemm"
