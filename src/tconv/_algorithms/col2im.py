@@ -24,7 +24,7 @@ import math
 import numpy as np
 from array_api_compat import is_numpy_namespace
 
-from .compiled import _pool, _threads
+from .compiled import thread_count, thread_pool
 from .gemm import conv_transpose_gemm
 
 # Values of the column buffer (16 MB of float32).
@@ -54,12 +54,12 @@ def _three_d(values, fill):
 def _fill(kernel, cols, out, n0, c0, geometry):
     """Run the col2im loop over the chunk's planes, one contiguous range per thread."""
     planes = cols.shape[0] * cols.shape[4]
-    threads = min(_threads(), planes)
+    threads = min(thread_count(), planes)
     if threads <= 1:
         kernel(cols, out, n0, c0, *geometry, 0, planes)
         return
     bounds = [planes * t // threads for t in range(threads + 1)]
-    futures = [_pool(threads).submit(kernel, cols, out, n0, c0, *geometry, lo, hi)
+    futures = [thread_pool(threads).submit(kernel, cols, out, n0, c0, *geometry, lo, hi)
                for lo, hi in itertools.pairwise(bounds)]
     for future in futures:
         future.result()

@@ -68,7 +68,7 @@ THREADED_WORK = 200_000
 
 
 @functools.cache
-def _pool(threads: int):
+def thread_pool(threads: int):
     # Imported here: concurrent.futures (and the logging it loads) would add
     # to every `import tconv`.
     from concurrent.futures import ThreadPoolExecutor
@@ -76,7 +76,7 @@ def _pool(threads: int):
     return ThreadPoolExecutor(threads, thread_name_prefix="tconv")
 
 
-def _threads() -> int:
+def thread_count() -> int:
     """CPUs this process may use (the loops release the GIL), at most ``NUMBA_NUM_THREADS``."""
     affinity = getattr(os, "sched_getaffinity", None)
     usable = len(affinity(0)) if affinity else (os.cpu_count() or 1)
@@ -95,12 +95,12 @@ def _run(kernel, x, weight, plan, work):
     out = np.zeros((x.shape[0], plan.out_channels, *lead, *plan.out_size), dtype=x.dtype)
     geometry = (_three_d(plan.stride, 1), _three_d(plan.dilation, 1), _three_d(plan.offset, 0))
     tasks = x.shape[0] * plan.out_channels * math.prod(out.shape[2:4])
-    threads = min(_threads(), tasks) if work >= THREADED_WORK else 1
+    threads = min(thread_count(), tasks) if work >= THREADED_WORK else 1
     if threads <= 1:
         kernel(x5, w5, out, *geometry, (0, tasks))
     else:
         bounds = [tasks * t // threads for t in range(threads + 1)]
-        futures = [_pool(threads).submit(kernel, x5, w5, out, *geometry, (lo, hi))
+        futures = [thread_pool(threads).submit(kernel, x5, w5, out, *geometry, (lo, hi))
                    for lo, hi in itertools.pairwise(bounds)]
         for future in futures:
             future.result()
