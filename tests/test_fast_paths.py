@@ -153,9 +153,9 @@ def test_compiled_needs_no_buffer(transposed, groups):
 
 def test_compiled_threads_follow_numba_num_threads(monkeypatch):
     monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
-    assert compiled._threads() == 1
+    assert compiled.thread_count() == 1
     monkeypatch.delenv("NUMBA_NUM_THREADS")
-    assert compiled._threads() >= 1
+    assert compiled.thread_count() >= 1
 
 
 def test_delegated_needs_no_numpy_buffer():
