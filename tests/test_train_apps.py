@@ -181,9 +181,11 @@ def test_budget_seconds_stops_early():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: superres.job("deconv", 2), ValueError, "method='deconv' is not a super-res"),
+    (lambda: superres.job("deconv", 2), ValueError,
+     "method='deconv' is not known; valid: 'tconv-k9'"),
     (lambda: superres.job("subpixel", 5), ValueError, "scale=5 is not a supported"),
-    (lambda: segment.job("pixelshuffle"), ValueError, "valid is one of tconv-k2s2"),
+    (lambda: segment.job("pixelshuffle"), ValueError,
+     "method='pixelshuffle' is not known; valid: 'tconv-k2s2'"),
     (lambda: engine.fit(SR, steps=0), ValueError, "steps=0"),
     (lambda: engine.fit(SR, steps=1, budget_seconds=-1), ValueError, "budget_seconds=-1"),
     (lambda: engine.fit(SR, steps=1, batch_size=999), ValueError,

@@ -133,16 +133,17 @@ def default_threads(nproc: int = 1) -> int:
 
 
 @contextlib.contextmanager
-def _deterministic(seed: int):
-    was = torch.are_deterministic_algorithms_enabled()
-    was_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+def seeded(seed: int):
+    """Seed torch, ask for deterministic algorithms, restore both afterwards."""
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    was_warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         torch.use_deterministic_algorithms(True)
         try:
             yield
         finally:
-            torch.use_deterministic_algorithms(was, warn_only=was_warn)
+            torch.use_deterministic_algorithms(was_deterministic, warn_only=was_warn_only)
 
 
 def _save(path, payload) -> None:
@@ -156,7 +157,7 @@ def _loop(rank: int, world: int, job: Job, settings: dict) -> FitResult | None:
 
     seed, batch_size = settings["seed"], settings["batch_size"]
     share = batch_size // world
-    with _deterministic(seed):
+    with seeded(seed):
         model, inputs, targets, loss_fn = _builder(job.task)(**job.options)
         optimiser = torch.optim.Adam(model.parameters(), lr=settings["learning_rate"])
         losses: list[float] = []

@@ -16,7 +16,6 @@ and a PNG grid of samples or reconstructions.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import sys
@@ -77,20 +76,6 @@ class TrainResult:
 
 # --------------------------------------------------------------------------
 # Shared pieces
-
-@contextlib.contextmanager
-def seeded(seed: int):
-    """Seed torch, ask for deterministic algorithms, restore both afterwards."""
-    was_deterministic = torch.are_deterministic_algorithms_enabled()
-    was_warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        torch.use_deterministic_algorithms(True)
-        try:
-            yield
-        finally:
-            torch.use_deterministic_algorithms(was_deterministic, warn_only=was_warn_only)
-
 
 def check_images(op: str, images) -> np.ndarray:
     """``images`` as a float32 ``(N, 1, S, S)`` array in [0, 1], S >= 8 divisible by 4."""
@@ -385,7 +370,7 @@ def _gan_rank(rank: int, world: int, data, method: str, size: int, epochs: int,
 
 def _rank_states(rank: int, world: int, kind: str, seed: int, options: dict) -> dict:
     """One process of a multi-process run: train under the seed, return plain data."""
-    with seeded(seed):
+    with engine.seeded(seed):
         train = _gan_rank if kind == "gan" else _autoencoder_rank
         models, losses, per_epoch, seconds = train(rank, world, seed=seed, **options)
     return {"models": {name: model.state_dict() for name, model in models.items()},
@@ -503,7 +488,7 @@ def train_autoencoder(images, method: str = "tconv-k4s2", *, vae: bool = False,
     options = {"data": data, "method": method, "vae": vae, "size": size, "epochs": epochs,
                "batch_size": batch_size, "steps": steps, "progress": progress,
                "learning_rate": learning_rate}
-    with seeded(seed):
+    with engine.seeded(seed):
         def make():
             return {"model": VAE(method, size) if vae else Autoencoder(method, size)}
 
@@ -600,7 +585,7 @@ def train_gan(images, method: str = "tconv-k4s2", *, epochs: int | None = None,
     options = {"data": data, "method": method, "size": size, "epochs": epochs,
                "batch_size": batch_size, "steps": steps, "progress": progress,
                "learning_rate": learning_rate}
-    with seeded(seed):
+    with engine.seeded(seed):
         def make():
             return {"generator": Generator(method, size), "discriminator": Discriminator(size)}
 

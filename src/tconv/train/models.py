@@ -28,6 +28,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .. import _args
+
 METHODS = ("tconv-k3s2", "tconv-k4s2", "resize-nearest", "resize-bilinear", "subpixel",
            "subpixel-icnr")
 """Up-sampling methods of the decoders and generators, as the CLI spells them."""
@@ -35,11 +37,7 @@ METHODS = ("tconv-k3s2", "tconv-k4s2", "resize-nearest", "resize-bilinear", "sub
 
 def check_method(op: str, method) -> str:
     """``method`` if it is one of :data:`METHODS`, else a ValueError naming them."""
-    if method not in METHODS:
-        message = (f"{op}: method={method!r} is not an up-sampling method; valid is one of "
-                   f"{', '.join(METHODS)}")
-        raise ValueError(message)
-    return method
+    return _args.choice(op, "method", method, METHODS)
 
 
 def upsampling_block(method: str, in_channels: int, out_channels: int) -> nn.Module:

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import _args
 from . import engine
 from .quality import boundary_iou, mean_iou, pixel_accuracy
 from .scenes import CLASSES, make_scenes
@@ -45,11 +46,7 @@ HELD_OUT_SEED = 1_000_003
 
 def check_method(op: str, method) -> str:
     """``method`` if it is one of :data:`METHODS`, else a ValueError naming them."""
-    if method not in METHODS:
-        message = (f"{op}: method={method!r} is not a decoder up-sampling; valid is one of "
-                   f"{', '.join(METHODS)}")
-        raise ValueError(message)
-    return method
+    return _args.choice(op, "method", method, METHODS)
 
 
 def unpool(x: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:

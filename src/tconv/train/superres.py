@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import _args
 from . import engine
 from .photos import HELD_OUT, check_scale, downscale, load_photos, patches
 from .quality import psnr, ssim
@@ -44,11 +45,7 @@ BASELINE = "bicubic"
 
 def check_method(op: str, method) -> str:
     """``method`` if it is one of :data:`METHODS`, else a ValueError naming them."""
-    if method not in METHODS:
-        message = (f"{op}: method={method!r} is not a super-resolution tail; valid is one of "
-                   f"{', '.join(METHODS)}")
-        raise ValueError(message)
-    return method
+    return _args.choice(op, "method", method, METHODS)
 
 
 def tail(method: str, channels: int, scale: int) -> nn.Module:
